@@ -1,0 +1,1 @@
+export const XDS_OK = 1;
