@@ -8,6 +8,8 @@ export interface ServicePortInfo {
   readonly port: number;
   /** Port on the workload, when it differs from `port` (Service targetPort / ServiceEntry targetPort). */
   readonly targetPort?: number;
+  /** A Service targetPort given by name: the workload port is the endpoint's port of that name. */
+  readonly targetPortName?: string;
   readonly protocol: string;
 }
 
@@ -34,6 +36,8 @@ export type EndpointHealth = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING';
 export interface WorkloadEndpoint {
   /** Stable identity of the instance (WorkloadEntry key, or the client's node id). */
   readonly id: string;
+  /** Display name of the instance (the registration's workloadName, or the WorkloadEntry's name). */
+  readonly workloadName?: string;
   readonly address: string;
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -58,6 +62,10 @@ export interface RegistrySnapshot {
   readonly version: number;
   readonly services: ReadonlyMap<string, ServiceInfo>; // by hostname
   readonly endpoints: readonly WorkloadEndpoint[];
-  /** Endpoints of a service on one of its ports (selector or explicit membership), resolved to workload ports. */
+  /**
+   * Endpoints of a service on one of its ports (selector or explicit membership), resolved to workload
+   * ports: the endpoint's port named like the service port, else the targetPort, else the service port.
+   * Sorted by address, port, id; empty for an unknown hostname or port.
+   */
   endpointsFor(hostname: string, port: number): readonly { endpoint: WorkloadEndpoint; port: number }[];
 }
