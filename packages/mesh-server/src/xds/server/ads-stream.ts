@@ -1,0 +1,178 @@
+// One ADS stream (SotW or delta) on the server: reads the node from the first request, feeds
+// requests to the protocol session and writes responses in CDS → EDS → LDS → RDS order, never
+// waiting on the client (see `awaitingReply` for the per-type flow control).
+
+import { PUSH_ORDER, type XdsFamily } from '@inboard/xds';
+import * as grpc from '@grpc/grpc-js';
+import type { ClientSyncStatus, ProxyInfo } from '../contracts';
+import { NodeError, parseNode, viewKeyOf, type NodeIdentity } from './node-identity';
+import { ProtocolError, type ProtocolSession } from './session';
+import type { ResourceView } from './view-cache';
+
+/** The server side an AdsStream talks to. */
+export interface StreamHost {
+  /** The client is known (first request read); may throw to refuse it (e.g. a bad registration). */
+  identified(stream: AdsStream, identity: NodeIdentity): void;
+  viewFor(stream: AdsStream): ResourceView;
+  closed(stream: AdsStream): void;
+  warn(message: string): void;
+}
+
+type Call = grpc.ServerDuplexStream<object, object>;
+
+/** A connected client's stream. */
+export class AdsStream {
+  readonly peer: string;
+  readonly connectedAt = new Date();
+  private identity: NodeIdentity | undefined;
+  private viewKeyValue = '';
+  private view: ResourceView | undefined;
+  private readonly dirty = new Set<XdsFamily>();
+  /**
+   * Families with a response not yet ACKed or NACKed. Per-type flow control (as go-control-plane
+   * does): the next response of a type is written only after the client replied to the previous
+   * one; meanwhile the type is only marked dirty, so a stuck client holds at most one response per
+   * type and gets the latest state when it replies. (grpc-js completes writes before HTTP/2 flow
+   * control applies, so write()'s return value alone would let a stuck client's queue grow; it is
+   * honoured as well.)
+   */
+  private readonly awaitingReply = new Set<XdsFamily>();
+  private blocked = false;
+  private nonceCounter = 0;
+  private ended = false;
+  private readonly warnedTypes = new Set<string>();
+
+  constructor(
+    private readonly call: Call,
+    private readonly session: ProtocolSession,
+    private readonly host: StreamHost,
+  ) {
+    this.peer = call.getPeer();
+    call.on('data', (request: object) => this.onRequest(request));
+    call.on('end', () => this.end());
+    call.on('error', () => this.cleanup());
+    call.on('cancelled', () => this.cleanup());
+    call.on('close', () => this.cleanup());
+    call.sendMetadata(new grpc.Metadata()); // lets the client know the stream is up before any response
+  }
+
+  /** The client's proxy info, once its first request arrived. */
+  get proxy(): ProxyInfo | undefined {
+    return this.identity?.proxy;
+  }
+
+  /** Key of the client's view ('' before the first request). */
+  get viewKey(): string {
+    return this.viewKeyValue;
+  }
+
+  /** Re-examines every subscribed family against the (new) view of this client. */
+  viewChanged(): void {
+    if (!this.identity || this.ended) return;
+    this.view = this.host.viewFor(this);
+    for (const family of this.session.subscribedFamilies()) this.dirty.add(family);
+    this.flush();
+  }
+
+  /** Ends the stream with `status` (server shutdown, refused client). */
+  terminate(code: grpc.status, details: string): void {
+    if (this.ended) return;
+    this.call.emit('error', { code, details, metadata: new grpc.Metadata() });
+    this.cleanup();
+  }
+
+  /** Status per family, for the admin API. */
+  status(): ClientSyncStatus | undefined {
+    const proxy = this.proxy;
+    if (!proxy) return undefined;
+    return {
+      proxy,
+      peer: this.peer,
+      connectedAt: this.connectedAt.toISOString(),
+      protocol: this.session.protocol,
+      families: {
+        clusters: this.session.status('clusters'),
+        endpoints: this.session.status('endpoints'),
+        listeners: this.session.status('listeners'),
+        routes: this.session.status('routes'),
+      },
+    };
+  }
+
+  /** The resources last sent, per family. */
+  sentResources(): Record<XdsFamily, object[]> {
+    return {
+      clusters: this.session.sent('clusters', this.view),
+      endpoints: this.session.sent('endpoints', this.view),
+      listeners: this.session.sent('listeners', this.view),
+      routes: this.session.sent('routes', this.view),
+    };
+  }
+
+  private onRequest(request: object): void {
+    if (this.ended) return;
+    try {
+      if (!this.identity) this.identify(request);
+      const effect = this.session.onRequest(request);
+      if (effect.unservedType && !this.warnedTypes.has(effect.unservedType)) {
+        this.warnedTypes.add(effect.unservedType);
+        this.host.warn(`xds: ${this.identity!.proxy.id} asked for ${effect.unservedType}, which is not served; ignoring it`);
+      }
+      if (effect.reply === 'nack') this.host.warn(`xds: ${this.identity!.proxy.id} rejected ${effect.family}: ${effect.nackError}`);
+      if (effect.family) {
+        if (effect.reply === 'ack' || effect.reply === 'nack') this.awaitingReply.delete(effect.family);
+        this.dirty.add(effect.family);
+        this.flush();
+      }
+    } catch (e) {
+      if (e instanceof ProtocolError || e instanceof NodeError) {
+        this.host.warn(`xds: refusing stream from ${this.peer}: ${e.message}`);
+        this.terminate(grpc.status.INVALID_ARGUMENT, e.message);
+        return;
+      }
+      throw e;
+    }
+  }
+
+  private identify(request: object): void {
+    const identity = parseNode((request as { node?: never }).node, this.peer);
+    this.identity = identity;
+    this.viewKeyValue = viewKeyOf(identity.proxy);
+    try {
+      this.host.identified(this, identity);
+    } catch (e) {
+      throw new NodeError((e as Error).message);
+    }
+    this.view = this.host.viewFor(this);
+  }
+
+  private flush(): void {
+    if (this.blocked || this.ended || !this.view) return;
+    for (const family of PUSH_ORDER) {
+      if (this.awaitingReply.has(family) || !this.dirty.delete(family)) continue;
+      const response = this.session.buildResponse(family, this.view, String(++this.nonceCounter));
+      if (!response) continue;
+      this.awaitingReply.add(family);
+      if (!this.call.write(response)) {
+        this.blocked = true;
+        this.call.once('drain', () => {
+          this.blocked = false;
+          this.flush();
+        });
+        return;
+      }
+    }
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.call.end();
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.host.closed(this);
+  }
+}
