@@ -50,6 +50,8 @@ export interface HTTPRedirect {
   derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT';
   scheme?: string;
   redirectCode?: number;
+  /** Replaces the matched URI prefix (all of the route's URI matches must be prefix matches). */
+  prefixRewrite?: string;
 }
 
 export interface HTTPDirectResponse { status: number; body?: { string?: string; bytes?: string } }
@@ -63,6 +65,8 @@ export interface HTTPRetry {
   retryOn?: string;
   retryRemoteLocalities?: boolean;
   backoff?: Duration;
+  /** Retry on a different host than the ones already tried (Istio's default: true). */
+  retryIgnorePreviousHosts?: boolean;
 }
 
 export interface Percent { value: number }
@@ -80,6 +84,8 @@ export interface CorsPolicy {
   maxAge?: Duration;
   allowCredentials?: boolean;
   unmatchedPreflights?: 'UNSPECIFIED' | 'FORWARD' | 'IGNORE';
+  /** Deprecated: exact origins ("*" = all); use allowOrigins. */
+  allowOrigin?: string[];
 }
 
 export interface HTTPRoute {
@@ -96,6 +102,8 @@ export interface HTTPRoute {
   mirror?: Destination;
   mirrors?: { destination: Destination; percentage?: Percent }[];
   mirrorPercentage?: Percent;
+  /** Deprecated integer form of mirrorPercentage (0–100). */
+  mirrorPercent?: number;
   corsPolicy?: CorsPolicy;
   headers?: Headers;
 }
@@ -106,6 +114,8 @@ export interface L4MatchAttributes {
   sourceLabels?: Record<string, string>;
   gateways?: string[];
   sourceNamespace?: string;
+  /** TCP matches only: source IP or CIDR. */
+  sourceSubnet?: string;
 }
 export interface TLSMatchAttributes extends L4MatchAttributes { sniHosts: string[] }
 export interface RouteDestination { destination: Destination; weight?: number }
@@ -132,13 +142,14 @@ export interface TrafficPolicy {
   portLevelSettings?: (Omit<TrafficPolicy, 'portLevelSettings'> & { port?: PortSelector })[];
   tunnel?: unknown;
   proxyProtocol?: unknown;
+  retryBudget?: { percent?: number; minRetryConcurrency?: number; budgetInterval?: Duration };
 }
 
 export type SimpleLB = 'UNSPECIFIED' | 'LEAST_CONN' | 'RANDOM' | 'PASSTHROUGH' | 'ROUND_ROBIN' | 'LEAST_REQUEST';
 
 export interface ConsistentHashLB {
   httpHeaderName?: string;
-  httpCookie?: { name: string; path?: string; ttl?: Duration };
+  httpCookie?: { name: string; path?: string; ttl?: Duration; attributes?: { name: string; value?: string }[] };
   useSourceIp?: boolean;
   httpQueryParameterName?: string;
   ringHash?: { minimumRingSize?: number };
@@ -158,6 +169,20 @@ export interface LoadBalancerSettings {
   consistentHash?: ConsistentHashLB;
   localityLbSetting?: LocalityLoadBalancerSetting;
   warmupDurationSecs?: Duration;
+  warmup?: { duration: Duration; minimumPercent?: number; aggression?: number };
+  zoneAwareLbSetting?: {
+    enabled?: boolean;
+    failover?: { from?: string; to?: string }[];
+    failoverPriority?: string[];
+    minClusterSize?: number;
+  };
+  backendUtilization?: {
+    errorUtilizationPenaltyPercent?: number;
+    metricNamesForComputingUtilization?: string[];
+    weightExpirationPeriod?: Duration;
+    weightStabilizationPeriod?: Duration;
+    weightUpdatePeriod?: Duration;
+  };
 }
 
 export interface ConnectionPoolSettings {
@@ -177,6 +202,7 @@ export interface ConnectionPoolSettings {
     h2UpgradePolicy?: 'DEFAULT' | 'DO_NOT_UPGRADE' | 'UPGRADE';
     useClientProtocol?: boolean;
     maxConcurrentStreams?: number;
+    http2KeepAlive?: { interval: Duration; timeout: Duration };
   };
 }
 
@@ -191,6 +217,8 @@ export interface OutlierDetection {
   baseEjectionTime?: Duration;
   maxEjectionPercent?: number;
   minHealthPercent?: number;
+  /** Status codes (100–599) that count as errors for outlier detection. */
+  outlierDetectionHttpErrorCodes?: number[];
 }
 
 export interface ClientTLSSettings {
@@ -202,6 +230,7 @@ export interface ClientTLSSettings {
   subjectAltNames?: string[];
   sni?: string;
   insecureSkipVerify?: boolean;
+  caCrl?: string;
 }
 
 // ---- networking.istio.io Gateway ---------------------------------------------------------------
@@ -214,6 +243,7 @@ export interface Server {
   hosts: string[];
   tls?: ServerTLSSettings;
   name?: string;
+  defaultEndpoint?: string;
 }
 
 export interface ServerTLSSettings {
@@ -227,6 +257,14 @@ export interface ServerTLSSettings {
   minProtocolVersion?: string;
   maxProtocolVersion?: string;
   cipherSuites?: string[];
+  caCrl?: string;
+  credentialNames?: string[];
+  tlsCertificates?: { serverCertificate?: string; privateKey?: string; caCertificates?: string }[];
+  ecdhCurves?: string[];
+  verifyCertificateSpki?: string[];
+  verifyCertificateHash?: string[];
+  caCertCredentialName?: string;
+  insecureSkipVerify?: boolean;
 }
 
 // ---- networking.istio.io ServiceEntry / WorkloadEntry ------------------------------------------
@@ -284,6 +322,7 @@ export interface Source {
   ipBlocks?: string[]; notIpBlocks?: string[];
   remoteIpBlocks?: string[]; notRemoteIpBlocks?: string[];
   serviceAccounts?: string[]; notServiceAccounts?: string[];
+  trustDomains?: string[]; notTrustDomains?: string[];
 }
 export interface Operation {
   hosts?: string[]; notHosts?: string[];
@@ -311,16 +350,24 @@ export interface JWTRule {
   forwardOriginalToken?: boolean;
   outputClaimToHeaders?: { header: string; claim: string }[];
   timeout?: Duration;
+  /** Only OPTIONAL (the default) is accepted by Inboard. */
+  presence?: 'OPTIONAL';
 }
 
 // ---- core v1 Service ---------------------------------------------------------------------------
 
 export interface ServiceSpec {
-  ports?: { name?: string; port: number; targetPort?: number | string; protocol?: 'TCP' | 'UDP' | 'SCTP'; appProtocol?: string }[];
+  ports?: { name?: string; port: number; targetPort?: number | string; protocol?: 'TCP' | 'UDP' | 'SCTP'; appProtocol?: string; nodePort?: number }[];
   selector?: Record<string, string>;
   type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
   clusterIP?: string;
   externalName?: string;
+  // Kubernetes fields a `kubectl get -o yaml` round trip carries; stored, no effect in Inboard.
+  clusterIPs?: string[];
+  ipFamilies?: ('IPv4' | 'IPv6')[];
+  ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+  internalTrafficPolicy?: 'Cluster' | 'Local';
+  sessionAffinity?: 'None' | 'ClientIP';
 }
 
 /** The spec type for each kind, so code can write `SpecOf<'VirtualService'>`. */

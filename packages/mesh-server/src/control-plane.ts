@@ -1,0 +1,142 @@
+// The control plane process, composed: embedded config store, config cache, workload registry and
+// admin API (and, added by the xDS work, the xDS server). `inboard control-plane` runs this.
+
+import path from 'node:path';
+import { ensureAdminToken } from './api/admin-token';
+import { DEFAULT_API_HOST, DEFAULT_API_PORT, isLoopbackHost, startApiServer, type ApiServer, type Logger } from './api/server';
+import { MeshServerError } from './errors';
+import { WorkloadRegistry } from './registry/registry';
+import { ConfigCache } from './store/config-cache';
+import type { ConfigStore } from './store/config-store';
+import { openEmbeddedStore } from './store/sqlite-store';
+import type { XdsStatusProvider } from './xds/contracts';
+import { XdsServer } from './xds/server';
+import { translate } from './xds/translate';
+
+/** Where the control plane's log lines go. */
+export type { Logger } from './api/server';
+
+/** Default xDS port (istiod's plaintext xDS port). */
+export const DEFAULT_XDS_PORT = 15010;
+
+/** Options of startControlPlane. Ports may be 0 (pick a free one; the bound ports are reported). */
+export interface ControlPlaneOptions {
+  /** Data directory: the embedded store and the admin token live here. */
+  readonly dataDir: string;
+  readonly apiHost?: string;
+  readonly apiPort?: number;
+  /** Allow binding the admin API to a non-loopback address (every request then needs the token). */
+  readonly allowRemoteApi?: boolean;
+  readonly xdsHost?: string;
+  readonly xdsPort?: number;
+  readonly logger?: Logger;
+  /** Interval of BOOKMARK events on admin API watch streams. */
+  readonly watchHeartbeatMs?: number;
+}
+
+/** A running control plane. */
+export interface ControlPlane {
+  /** Admin API base URL, e.g. http://127.0.0.1:15014. */
+  readonly apiAddress: string;
+  /** xDS address host:port (plaintext ADS, as istiod's 15010). */
+  readonly xdsAddress: string;
+  /** The admin bearer token (also in <dataDir>/admin-token). */
+  readonly token: string;
+  readonly dataDir: string;
+  readonly store: ConfigStore;
+  readonly cache: ConfigCache;
+  readonly registry: WorkloadRegistry;
+  /** Stops everything in reverse start order; idempotent. */
+  close(): Promise<void>;
+}
+
+const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** Starts the control plane; resolves once the store is loaded and every listener is bound. */
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const logger = options.logger ?? silentLogger;
+  const dataDir = path.resolve(options.dataDir);
+  const apiHost = options.apiHost ?? DEFAULT_API_HOST;
+  if (!isLoopbackHost(apiHost) && options.allowRemoteApi !== true) {
+    // Checked before anything is opened, so a refused start leaves no data dir behind.
+    throw new MeshServerError('FORBIDDEN', `refusing to bind the admin API to ${apiHost}, which is not a loopback address; pass --allow-remote-api to expose it (every request then needs the bearer token)`, { host: apiHost });
+  }
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        logger.warn(`while closing: ${(error as Error).message}`);
+      }
+    }
+  };
+  try {
+    const store = openEmbeddedStore(dataDir);
+    closers.push(() => store.close());
+    const token = ensureAdminToken(dataDir);
+    const cache = new ConfigCache(store, { onError: (error) => logger.warn(error.message) });
+    closers.push(() => cache.close());
+    const registry = new WorkloadRegistry();
+    closers.push(() => registry.close());
+    // Config changes reach the registry (Service, ServiceEntry, WorkloadEntry) and, through its
+    // onChange or directly, the xDS server.
+    cache.onChange(() => {
+      registry.setConfig(cache.snapshot().resources);
+      xdsRef?.inputChanged();
+    });
+    let xdsRef: XdsServer | undefined;
+
+    let ready = false;
+    // The xDS server reads the cache and registry snapshots through `input` and is told when either
+    // changes; it debounces, re-translates per client view and pushes only what changed.
+    const xds = new XdsServer({
+      translate,
+      input: () => ({ config: cache.snapshot().resources, registry: registry.snapshot() }),
+      registry,
+      log: logger,
+    });
+    closers.push(() => xds.close());
+    xdsRef = xds;
+    registry.onChange(() => xds.inputChanged());
+    const xdsHost = options.xdsHost ?? DEFAULT_API_HOST;
+    const xdsPort = await xds.listen(options.xdsPort ?? DEFAULT_XDS_PORT, xdsHost);
+    const xdsStatus: XdsStatusProvider = xds;
+    const xdsAddress = `${xdsHost.includes(':') ? `[${xdsHost}]` : xdsHost}:${xdsPort}`;
+
+    const api: ApiServer = await startApiServer({
+      store,
+      config: cache,
+      registry,
+      xdsStatus,
+      token,
+      host: apiHost,
+      port: options.apiPort ?? DEFAULT_API_PORT,
+      allowNonLoopback: options.allowRemoteApi === true,
+      isReady: () => ready,
+      logger,
+      ...(options.watchHeartbeatMs !== undefined ? { heartbeatMs: options.watchHeartbeatMs } : {}),
+    });
+    closers.push(() => api.close());
+
+    await cache.ready;
+    registry.setConfig(cache.snapshot().resources);
+    registry.start();
+    ready = true;
+
+    let closing: Promise<void> | undefined;
+    return {
+      apiAddress: api.url,
+      xdsAddress,
+      token,
+      dataDir,
+      store,
+      cache,
+      registry,
+      close: () => (closing ??= closeAll()),
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
