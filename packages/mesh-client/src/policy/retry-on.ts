@@ -1,0 +1,122 @@
+// The retry_on conditions (x-envoy-retry-on / x-envoy-retry-grpc-on names) and the pure decision
+// "would Envoy retry this attempt outcome?" (RetryStateImpl::wouldRetryFromHeaders / FromReset).
+
+import type { HeaderMatch } from '../routing/matchers';
+import { RequestView } from '../routing/request-view';
+import { GRPC_STATUS, responseGrpcStatus, type AttemptOutcome } from './outcome';
+
+/** HTTP retry_on names (x-envoy-retry-on). */
+export const HTTP_RETRY_ON = [
+  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx',
+  'refused-stream', 'retriable-status-codes', 'retriable-headers', 'http3-post-connect-failure',
+] as const;
+/** gRPC retry_on names (x-envoy-retry-grpc-on). */
+export const GRPC_RETRY_ON = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'] as const;
+
+/** One retry_on condition name. */
+export type RetryOnName = (typeof HTTP_RETRY_ON)[number] | (typeof GRPC_RETRY_ON)[number];
+
+const HTTP_NAMES: ReadonlySet<string> = new Set(HTTP_RETRY_ON);
+const GRPC_NAMES: ReadonlySet<string> = new Set(GRPC_RETRY_ON);
+
+/** The result of parsing a retry_on list: the known conditions and the tokens Envoy ignores. */
+export interface ParsedRetryOn {
+  readonly conditions: ReadonlySet<RetryOnName>;
+  readonly unknown: readonly string[];
+}
+
+/**
+ * Parses a comma-separated retry_on list. `which` selects the vocabulary: route config
+ * (`retry_on`, both HTTP and gRPC names, as RetryPolicyImpl), the `x-envoy-retry-on` request
+ * header (HTTP names only) or `x-envoy-retry-grpc-on` (gRPC names only). Tokens are trimmed and
+ * empty ones skipped; tokens outside the vocabulary are returned in `unknown` (Envoy ignores them).
+ */
+export function parseRetryOn(value: string, which: 'config' | 'http-header' | 'grpc-header' = 'config'): ParsedRetryOn {
+  const conditions = new Set<RetryOnName>();
+  const unknown: string[] = [];
+  for (const raw of value.split(',')) {
+    const token = raw.trim();
+    if (token === '') continue;
+    const known = (which !== 'grpc-header' && HTTP_NAMES.has(token)) || (which !== 'http-header' && GRPC_NAMES.has(token));
+    if (known) conditions.add(token as RetryOnName);
+    else unknown.push(token);
+  }
+  return { conditions, unknown };
+}
+
+/** Everything the classifier needs besides the outcome. */
+export interface RetryOnRules {
+  readonly conditions: ReadonlySet<RetryOnName>;
+  /** retriable_status_codes plus codes from `x-envoy-retriable-status-codes`. */
+  readonly retriableStatusCodes: readonly number[];
+  /** retriable_headers plus name-only matchers from `x-envoy-retriable-header-names`. */
+  readonly retriableHeaders: readonly HeaderMatch[];
+}
+
+const GRPC_CONDITION: ReadonlyMap<number, RetryOnName> = new Map([
+  [GRPC_STATUS.CANCELLED, 'cancelled'],
+  [GRPC_STATUS.DEADLINE_EXCEEDED, 'deadline-exceeded'],
+  [GRPC_STATUS.INTERNAL, 'internal'],
+  [GRPC_STATUS.RESOURCE_EXHAUSTED, 'resource-exhausted'],
+  [GRPC_STATUS.UNAVAILABLE, 'unavailable'],
+] as const);
+
+/**
+ * Would Envoy retry after this outcome? Exactly RetryStateImpl's rules:
+ * - responses: a response carrying `x-envoy-ratelimited` is retried only under envoy-ratelimited
+ *   (and nothing else is checked); `5xx` = any 5xx; `gateway-error` = 502/503/504;
+ *   `retriable-4xx` = 409 only; `retriable-status-codes` = the listed codes; `retriable-headers` =
+ *   a response header matcher matches; gRPC names = the `grpc-status` of the response headers.
+ * - `connect-failure` outcomes: retried under connect-failure, then fall through to the reset rules.
+ * - resets, per-try timeouts, refused streams, connect failures: `reset-before-request` when no
+ *   request byte was sent; `reset`, `5xx` and `gateway-error` always; `refused-stream` only for a
+ *   refused stream.
+ * - `overflow` (local circuit breaker): never.
+ * Returns the condition that fired, or undefined.
+ */
+export function retryConditionFor(outcome: AttemptOutcome, rules: RetryOnRules): RetryOnName | undefined {
+  const c = rules.conditions;
+  if (c.size === 0) return undefined;
+  switch (outcome.kind) {
+    case 'overflow':
+      return undefined;
+    case 'response':
+      return responseCondition(outcome, rules);
+    default: {
+      if (outcome.kind === 'connect-failure' && c.has('connect-failure')) return 'connect-failure';
+      const sent = outcome.requestSent ?? outcome.kind !== 'connect-failure';
+      if (!sent && c.has('reset-before-request')) return 'reset-before-request';
+      if (c.has('reset')) return 'reset';
+      if (c.has('5xx')) return '5xx';
+      if (c.has('gateway-error')) return 'gateway-error';
+      if (outcome.kind === 'refused-stream' && c.has('refused-stream')) return 'refused-stream';
+      return undefined;
+    }
+  }
+}
+
+function responseCondition(outcome: Extract<AttemptOutcome, { kind: 'response' }>, rules: RetryOnRules): RetryOnName | undefined {
+  const c = rules.conditions;
+  const headers = outcome.headers;
+  if (headers?.['x-envoy-ratelimited'] !== undefined) return c.has('envoy-ratelimited') ? 'envoy-ratelimited' : undefined;
+  const status = outcome.status;
+  if (c.has('5xx') && status >= 500 && status < 600) return '5xx';
+  if (c.has('gateway-error') && status >= 502 && status <= 504) return 'gateway-error';
+  if (c.has('retriable-4xx') && status === 409) return 'retriable-4xx';
+  if (c.has('retriable-status-codes') && rules.retriableStatusCodes.includes(status)) return 'retriable-status-codes';
+  if (c.has('retriable-headers') && rules.retriableHeaders.length > 0) {
+    const view = responseView(outcome);
+    if (rules.retriableHeaders.some((m) => m.test(view))) return 'retriable-headers';
+  }
+  const grpc = responseGrpcStatus(outcome);
+  if (grpc !== undefined) {
+    const name = GRPC_CONDITION.get(grpc);
+    if (name !== undefined && c.has(name)) return name;
+  }
+  return undefined;
+}
+
+/** Response headers seen through the matcher interface (`:status` included, as Envoy's response map has it). */
+function responseView(outcome: Extract<AttemptOutcome, { kind: 'response' }>): RequestView {
+  return new RequestView({ authority: '', method: '', path: '', headers: { ...outcome.headers, ':status': String(outcome.status) } });
+}
