@@ -14,6 +14,7 @@ export function compileCircuitBreakers(v: unknown, path: string, issues: Issues)
   const o = readObject(v, path, issues);
   const result: { default: CircuitBreakerThresholds; high: CircuitBreakerThresholds; perHostMaxConnections?: number } = { default: DEFAULT_THRESHOLDS, high: DEFAULT_THRESHOLDS };
   if (!o) return result;
+  const seen = new Set<string>();
   readList(o['thresholds'], join(path, 'thresholds'), issues).forEach((t, i) => {
     const p = join(join(path, 'thresholds'), i);
     const to = readObject(t, p, issues);
@@ -34,6 +35,12 @@ export function compileCircuitBreakers(v: unknown, path: string, issues: Issues)
     }
     const pools = readInt(to['max_connection_pools'], join(p, 'max_connection_pools'), issues);
     if (pools !== undefined) thresholds.maxConnectionPools = pools;
+    // Envoy takes the first thresholds entry of each priority (find_if); later repeats are ignored, and said so.
+    if (seen.has(priority)) {
+      issues.note(p, `a second thresholds entry for priority ${priority}: Envoy uses the first one, and so does inboard`);
+      return;
+    }
+    seen.add(priority);
     if (priority === 'HIGH') result.high = thresholds;
     else result.default = thresholds;
   });
@@ -59,17 +66,24 @@ const OUTLIER_FIELDS = fields(
 export function compileOutlierDetection(v: unknown, path: string, issues: Issues): OutlierDetectionConfig | undefined {
   const o = readObject(v, path, issues);
   if (!o) return undefined;
-  issues.unknownFields(o, path, OUTLIER_FIELDS, fields('successful_active_health_check_uneject_host', 'monitors'));
+  issues.unknownFields(o, path, OUTLIER_FIELDS, fields('successful_active_health_check_uneject_host'));
   const int = (key: string, fallback: number) => readInt(o[key], join(path, key), issues) ?? fallback;
   const pct = (key: string, fallback: number) => readInt(o[key], join(path, key), issues, { max: 100 }) ?? fallback;
   const ms = (key: string, fallback: number) => readDurationMs(o[key], join(path, key), issues) ?? fallback;
   const baseEjectionTimeMs = ms('base_ejection_time', 30_000);
+  const intervalMs = ms('interval', 10_000);
+  // Envoy: max_ejection_time defaults to 300 s or base_ejection_time, whichever is larger.
+  const maxEjectionTimeMs = ms('max_ejection_time', Math.max(300_000, baseEjectionTimeMs));
+  if (intervalMs <= 0) issues.error(join(path, 'interval'), 'must be greater than 0');
+  if (baseEjectionTimeMs <= 0) issues.error(join(path, 'base_ejection_time'), 'must be greater than 0');
+  if (o['max_ejection_time'] !== undefined && maxEjectionTimeMs < baseEjectionTimeMs) {
+    issues.error(join(path, 'max_ejection_time'), `${maxEjectionTimeMs} ms is less than base_ejection_time (${baseEjectionTimeMs} ms)`);
+  }
   return {
     consecutive5xx: int('consecutive_5xx', 5),
-    intervalMs: ms('interval', 10_000),
+    intervalMs,
     baseEjectionTimeMs,
-    // Envoy: max_ejection_time defaults to 300 s or base_ejection_time, whichever is larger.
-    maxEjectionTimeMs: ms('max_ejection_time', Math.max(300_000, baseEjectionTimeMs)),
+    maxEjectionTimeMs,
     maxEjectionTimeJitterMs: ms('max_ejection_time_jitter', 0),
     maxEjectionPercent: pct('max_ejection_percent', 10),
     enforcingConsecutive5xx: pct('enforcing_consecutive_5xx', 100),
