@@ -21,7 +21,7 @@ describe('startControlPlane', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('starts on port 0, is ready, feeds stored config into the registry, and closes idempotently', async () => {
-    const plane = await startControlPlane({ dataDir: path.join(dir, 'data'), apiPort: 0, xdsPort: 0 });
+    const plane = await startControlPlane({ dataDir: path.join(dir, 'data'), apiPort: 0, xdsPort: 0, caPort: 0 });
     try {
       assert.match(plane.apiAddress, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.notEqual(plane.apiAddress, 'http://127.0.0.1:0');

@@ -3,6 +3,9 @@
 
 import path from 'node:path';
 import { ensureAdminToken } from './api/admin-token';
+import { openCertificateAuthority, type CertificateAuthority } from './ca/authority';
+import { DEFAULT_SIGNING_PORT, startSigningService } from './ca/signing-service';
+import { openTokenStore, type TokenStore } from './tokens/token-store';
 import { DEFAULT_API_HOST, DEFAULT_API_PORT, isLoopbackHost, startApiServer, type ApiServer, type Logger } from './api/server';
 import { MeshServerError } from './errors';
 import { WorkloadRegistry } from './registry/registry';
@@ -29,6 +32,14 @@ export interface ControlPlaneOptions {
   readonly allowRemoteApi?: boolean;
   readonly xdsHost?: string;
   readonly xdsPort?: number;
+  /** Trust domain of workload identities (default cluster.local). */
+  readonly trustDomain?: string;
+  /** Operator-supplied CA certificate and key (root or intermediate); default: a root created in the data dir. */
+  readonly caCertFile?: string;
+  readonly caKeyFile?: string;
+  /** Certificate signing over TLS (istiod's 15012); 0 picks a free port. */
+  readonly caPort?: number;
+  readonly caHost?: string;
   readonly logger?: Logger;
   /** Interval of BOOKMARK events on admin API watch streams. */
   readonly watchHeartbeatMs?: number;
@@ -46,6 +57,10 @@ export interface ControlPlane {
   readonly store: ConfigStore;
   readonly cache: ConfigCache;
   readonly registry: WorkloadRegistry;
+  readonly ca: CertificateAuthority;
+  readonly tokens: TokenStore;
+  /** host:port of certificate signing (IstioCertificateService over TLS). */
+  readonly caAddress: string;
   /** Stops everything in reverse start order; idempotent. */
   close(): Promise<void>;
 }
@@ -75,6 +90,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const store = openEmbeddedStore(dataDir);
     closers.push(() => store.close());
     const token = ensureAdminToken(dataDir);
+    const tokens = openTokenStore({ dataDir });
+    const ca = await openCertificateAuthority({
+      dataDir,
+      ...(options.trustDomain !== undefined ? { trustDomain: options.trustDomain } : {}),
+      ...(options.caCertFile !== undefined ? { caCertFile: options.caCertFile } : {}),
+      ...(options.caKeyFile !== undefined ? { caKeyFile: options.caKeyFile } : {}),
+    });
+    const signing = await startSigningService({ ca, tokens, host: options.caHost ?? DEFAULT_API_HOST, port: options.caPort ?? DEFAULT_SIGNING_PORT, logger });
+    closers.push(() => signing.close());
     const cache = new ConfigCache(store, { onError: (error) => logger.warn(error.message) });
     closers.push(() => cache.close());
     const registry = new WorkloadRegistry();
@@ -110,6 +134,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       registry,
       xdsStatus,
       token,
+      tokens,
       host: apiHost,
       port: options.apiPort ?? DEFAULT_API_PORT,
       allowNonLoopback: options.allowRemoteApi === true,
@@ -133,6 +158,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       store,
       cache,
       registry,
+      ca,
+      tokens,
+      caAddress: signing.address,
       close: () => (closing ??= closeAll()),
     };
   } catch (error) {

@@ -18,3 +18,6 @@ export { validateDocuments, validateResource, formatIssue, type ValidationIssue,
 export { analyze } from './config/analyze';
 export { KINDS, findKind, type Resource, type KindName, type ResourceKey } from './config/resource';
 export { MeshServerError, isServerError, type ServerErrorCode } from './errors';
+export { openCertificateAuthority, DEFAULT_WORKLOAD_TTL_MS, MAX_WORKLOAD_TTL_MS, type CertificateAuthority, type CertificateAuthorityOptions, type IssuedCertificate } from './ca/authority';
+export { startSigningService, addSigningServices, signingServerCredentials, DEFAULT_SIGNING_PORT, type SigningService, type SigningServiceOptions } from './ca/signing-service';
+export { openTokenStore, type TokenStore, type TokenScope, type VerifiedToken, type TokenInfo, type IssueTokenRequest } from './tokens/token-store';

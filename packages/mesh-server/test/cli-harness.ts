@@ -38,7 +38,7 @@ export function removeDir(dir: string): void {
 
 /** Starts `inboard control-plane` on free ports with `dataDir` and waits for its admin API line. */
 export async function startControlPlaneProcess(dataDir: string): Promise<ControlPlaneProcess> {
-  const child = spawnTs(CLI_MAIN, ['control-plane', '--data-dir', dataDir, '--api-port', '0', '--xds-port', '0']);
+  const child = spawnTs(CLI_MAIN, ['control-plane', '--data-dir', dataDir, '--api-port', '0', '--xds-port', '0', '--ca-port', '0']);
   let log = '';
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));

@@ -45,3 +45,15 @@ export type {
   WireResource,
   WireStatus,
 } from './wire-types';
+
+// Certificate signing (Istio's IstioCertificateService + Inboard's TrustBundleService), shared by
+// the control plane's CA and the client's WorkloadIdentity.
+export {
+  CA_SERVICE_NAME,
+  TRUST_BUNDLE_SERVICE_NAME,
+  caServiceDefinitions,
+  type CaServiceDefinitions,
+  type IstioCertificateRequest,
+  type IstioCertificateResponse,
+  type TrustBundleResponse,
+} from './istio-ca-service';

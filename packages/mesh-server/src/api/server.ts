@@ -2,6 +2,7 @@
 // token; reads are open on loopback (and need the token too when bound elsewhere).
 
 import http from 'node:http';
+import type { TokenStore } from '../tokens/token-store';
 import type { AddressInfo } from 'node:net';
 import type { ConfigStore } from '../store/config-store';
 import type { XdsStatusProvider } from '../xds/contracts';
@@ -37,6 +38,8 @@ export interface ApiServerOptions {
   /** Absent → /debug/syncz and /debug/config_dump answer 503. */
   readonly xdsStatus?: XdsStatusProvider;
   readonly token: string;
+  /** Scoped tokens (`inboard token create`): admin tokens may write, read tokens may read remotely; workload tokens never pass. */
+  readonly tokens?: Pick<TokenStore, 'verifyAuthorization'>;
   readonly host?: string;
   /** 0 picks a free port; the bound port is in `ApiServer.port`. */
   readonly port?: number;
@@ -83,6 +86,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     },
     ...resourceRoutes({ store: options.store, maxBodyBytes, watch: { heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, streams } }),
   ];
+  const isGranted = (authorization: string | undefined, write: boolean): boolean => {
+    if (bearerTokenMatches(authorization, options.token)) return true;
+    const scope = options.tokens?.verifyAuthorization(authorization)?.scope;
+    return write ? scope === 'admin' : scope === 'admin' || scope === 'read';
+  };
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const target = parseTarget(req.url ?? '');
     if (!target) throw new ApiError(400, 'BAD_REQUEST', `malformed request target "${req.url}": use an origin-form path without empty segments, dot segments or fragments`);
@@ -94,7 +102,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (match.kind === 'method-not-allowed') {
       return sendError(res, new ApiError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here; allowed: ${match.allow.join(', ')}`), { allow: match.allow.join(', ') });
     }
-    if ((match.route.write || !loopback) && !bearerTokenMatches(req.headers.authorization, options.token)) {
+    if ((match.route.write || !loopback) && !isGranted(req.headers.authorization, match.route.write === true)) {
       const message = req.headers.authorization
         ? 'the bearer token is not valid for this control plane'
         : `${match.route.write ? 'writes need' : 'this API needs'} Authorization: Bearer <token>; the token is in <data-dir>/admin-token`;

@@ -11,6 +11,7 @@ import { describeCommand } from './commands/describe';
 import { getCommand } from './commands/get';
 import { proxyConfigCommand } from './commands/proxy-config';
 import { proxyStatusCommand } from './commands/proxy-status';
+import { tokenCommand } from './commands/token';
 import { versionCommand } from './commands/version';
 import { CliError, EXIT_OK, EXIT_REJECTED, EXIT_USAGE } from './exit-codes';
 import { eprintln, println, processIo, type CliIo } from './io';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   analyzeCommand,
   proxyStatusCommand,
   proxyConfigCommand,
+  tokenCommand,
   versionCommand,
 ];
 
