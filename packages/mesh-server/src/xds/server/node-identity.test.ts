@@ -29,11 +29,22 @@ describe('node identity', () => {
     assert.throws(() => parseNode({ id: 'n', metadata: toStruct({ [NODE_METADATA.SERVICE]: 's', [NODE_METADATA.INSTANCE_IPS]: '10.0.0.1,not-an-ip' }) }, '127.0.0.1:1'), (e: unknown) => e instanceof NodeError && /INSTANCE_IPS: "not-an-ip" is not an IP address/.test(e.message));
   });
 
-  it('gives equal view keys to clients that differ only in id and user agent', () => {
+  it('gives equal view keys to clients that differ only in id', () => {
     const a = parseNode({ id: 'a', user_agent_name: 'x', metadata: toStruct({ [NODE_METADATA.LABELS]: { app: 'r', version: 'v1' } }) }, '127.0.0.1:1').proxy;
-    const b = parseNode({ id: 'b', metadata: toStruct({ [NODE_METADATA.LABELS]: { version: 'v1', app: 'r' } }) }, '127.0.0.1:2').proxy;
-    const c = parseNode({ id: 'c', metadata: toStruct({ [NODE_METADATA.LABELS]: { app: 'r', version: 'v2' } }) }, '127.0.0.1:3').proxy;
+    const b = parseNode({ id: 'b', user_agent_name: 'x', metadata: toStruct({ [NODE_METADATA.LABELS]: { version: 'v1', app: 'r' } }) }, '127.0.0.1:2').proxy;
+    const c = parseNode({ id: 'c', user_agent_name: 'x', metadata: toStruct({ [NODE_METADATA.LABELS]: { app: 'r', version: 'v2' } }) }, '127.0.0.1:3').proxy;
     assert.equal(viewKeyOf(a), viewKeyOf(b));
     assert.notEqual(viewKeyOf(a), viewKeyOf(c));
+  });
+
+  // Regression (found by the grpc-js-xds interop suite): translation serves gRPC user agents a
+  // different profile, so a gRPC client and an Inboard client with equal metadata must not share
+  // a view — whichever connected first used to decide what the other got (redirect routes that
+  // gRPC NACKs, or no redirect routes for the Inboard client).
+  it('gives different view keys to a proxyless gRPC client and an Inboard client with equal metadata', () => {
+    const metadata = toStruct({ [NODE_METADATA.NAMESPACE]: 'default', [NODE_METADATA.LABELS]: { app: 'r' } });
+    const grpcClient = parseNode({ id: 'g', user_agent_name: 'gRPC Node Pure JS', metadata }, '127.0.0.1:1').proxy;
+    const inboard = parseNode({ id: 'i', user_agent_name: 'inboard-mesh-client', metadata }, '127.0.0.1:2').proxy;
+    assert.notEqual(viewKeyOf(grpcClient), viewKeyOf(inboard));
   });
 });

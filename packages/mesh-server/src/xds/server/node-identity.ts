@@ -76,11 +76,12 @@ export function parseNode(node: WireNode | undefined, peer: string): NodeIdentit
 
 /**
  * Key of the client's view: clients with equal keys get the same translated resources. Everything
- * in ProxyInfo translation may read except the node id and user agent.
+ * in ProxyInfo translation may read except the node id — the user agent included, because
+ * translation serves proxyless gRPC clients a different profile (no routes they would NACK).
  */
 export function viewKeyOf(proxy: ProxyInfo): string {
   const labels = Object.keys(proxy.labels).sort().map((k) => [k, proxy.labels[k]]);
-  return JSON.stringify([proxy.role, proxy.namespace, labels, proxy.serviceAccount ?? '', proxy.locality]);
+  return JSON.stringify([proxy.role, proxy.namespace, labels, proxy.serviceAccount ?? '', proxy.locality, proxy.userAgent ?? '']);
 }
 
 /** The IP of a grpc-js peer string ("1.2.3.4:5", "::1:5", "::ffff:1.2.3.4:5"). */
