@@ -8,6 +8,7 @@ import { buildContext } from './context';
 import { resolveOptions, type TranslateOptions } from './defaults';
 import type { EnvoyObject } from './envoy-names';
 import { gatewayResources } from './gateway';
+import { inboundListeners } from './inbound-listeners';
 import { sidecarListeners } from './listeners';
 import { sidecarRouteConfigurations } from './routes';
 import { flagUnservedMeshHosts, flagUnsupportedRouteKinds } from './virtual-services';
@@ -29,6 +30,7 @@ export function createTranslate(options: TranslateOptions = {}): Translate {
     } else {
       flagUnservedMeshHosts(ctx);
       listeners = sidecarListeners(ctx);
+      for (const [name, listener] of inboundListeners(ctx, input.config)) listeners.set(name, listener);
       routes = sidecarRouteConfigurations(ctx);
     }
     const { clusters, endpoints } = buildClusters(ctx);
