@@ -5,7 +5,7 @@ import { compileFault, FILTER_TYPES } from './compile-filters';
 import { readSocketAddress } from './compile-endpoints';
 import { compileRouteConfiguration } from './compile-route-config';
 import { cloneFrozen } from './freeze';
-import { Issues, Obj, fields, join, readBool, readDurationMs, readList, readObject, readString, structToJson, unwrapAny } from './proto-readers';
+import { Issues, Obj, fields, join, readBool, readDurationMs, readList, readMetadata, readObject, readString, structToJson, unwrapAny } from './proto-readers';
 import type { HttpConnectionManagerSpec, HttpFilterSpec, ListenerSpec } from './types';
 
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -31,7 +31,7 @@ export function compileListener(o: Obj, issues: Issues): ListenerSpec | undefine
       issues.error('api_listener.api_listener', `api_listener must hold an HttpConnectionManager (got ${any?.typeName ?? 'nothing'})`);
     } else {
       const http = compileHcm(any.message, 'api_listener.api_listener', issues);
-      if (http) listener = { name, kind: 'api', http, ...(http.routeConfigName ? { routeConfigName: http.routeConfigName } : {}), filterChains: [] };
+      if (http) listener = { name, kind: 'api', http, ...(http.routeConfigName ? { routeConfigName: http.routeConfigName } : {}), filterChains: [], metadata: readMetadata(o['metadata']) };
     }
   } else {
     const address = readSocketAddress(o['address'], 'address', issues);
@@ -46,6 +46,7 @@ export function compileListener(o: Obj, issues: Issues): ListenerSpec | undefine
       ...(http?.routeConfigName ? { routeConfigName: http.routeConfigName } : {}),
       ...(address ? { address } : {}),
       filterChains,
+      metadata: readMetadata(o['metadata']),
     };
   }
   return issues.errors.length > before ? undefined : listener;

@@ -195,6 +195,8 @@ export interface ListenerSpec {
   readonly routeConfigName?: string;
   readonly address?: { readonly address: string; readonly port: number };
   readonly filterChains: readonly { readonly name: string; readonly match: Readonly<Record<string, unknown>>; readonly http?: HttpConnectionManagerSpec; readonly transportSocket?: Readonly<Record<string, unknown>> }[];
+  /** Listener metadata (inbound listeners carry `inboard` settings: mTLS mode, path normalization). */
+  readonly metadata: MetadataMap;
 }
 
 /** Config accepted but not (fully) honoured, for explain. */
