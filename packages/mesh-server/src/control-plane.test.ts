@@ -39,7 +39,7 @@ describe('startControlPlane', () => {
       await plane.close();
     }
     // The data dir is released: a second start on it works and sees the stored config.
-    const again = await startControlPlane({ dataDir: path.join(dir, 'data'), apiPort: 0 });
+    const again = await startControlPlane({ dataDir: path.join(dir, 'data'), apiPort: 0, xdsPort: 0, caPort: 0 });
     try {
       assert.equal(again.cache.snapshot().resources.length, 1);
     } finally {

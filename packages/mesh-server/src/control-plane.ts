@@ -14,6 +14,7 @@ import type { ConfigStore } from './store/config-store';
 import { openEmbeddedStore } from './store/sqlite-store';
 import type { XdsStatusProvider } from './xds/contracts';
 import { XdsServer } from './xds/server';
+import { createControlPlaneMetrics } from './metrics';
 import { translate } from './xds/translate';
 
 /** Where the control plane's log lines go. */
@@ -114,7 +115,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     let ready = false;
     // The xDS server reads the cache and registry snapshots through `input` and is told when either
     // changes; it debounces, re-translates per client view and pushes only what changed.
+    // Metrics read the xDS server's client list lazily (through xdsRef), so they can exist before it does.
+    const metrics = createControlPlaneMetrics({ xds: { clients: () => xdsRef?.clients() ?? [] }, registry, cache });
+    closers.push(() => metrics.close());
     const xds = new XdsServer({
+      metrics,
       translate,
       input: () => ({ config: cache.snapshot().resources, registry: registry.snapshot() }),
       registry,
@@ -133,6 +138,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       config: cache,
       registry,
       xdsStatus,
+      metrics,
       token,
       tokens,
       host: apiHost,

@@ -50,6 +50,8 @@ export interface ApiServerOptions {
   readonly maxBodyBytes?: number;
   readonly heartbeatMs?: number;
   readonly logger?: Logger;
+  /** Control-plane metrics, served at GET /metrics (Prometheus text). */
+  readonly metrics?: { render(): Promise<string> };
 }
 
 /** A running admin API server. */
@@ -77,7 +79,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const streams = new WatchStreams();
   const routes: Route[] = [
-    ...statusRoutes({ config: options.config, registry: options.registry, xdsStatus: options.xdsStatus, isReady: options.isReady ?? (() => true), version: packageVersion() }),
+    ...statusRoutes({ config: options.config, registry: options.registry, xdsStatus: options.xdsStatus, isReady: options.isReady ?? (() => true), version: packageVersion(), ...(options.metrics ? { metrics: options.metrics } : {}) }),
     {
       method: 'POST',
       pattern: APPLY_PATH,

@@ -2,6 +2,7 @@
 // the workload registry, cross-resource analysis, and the xDS sync status (istiod's /debug/syncz
 // and /debug/config_dump) when an XdsStatusProvider is attached.
 
+import { PROMETHEUS_CONTENT_TYPE } from '../metrics';
 import { analyze } from '../config/analyze';
 import type { Resource } from '../config/resource';
 import type { RegistrySnapshot } from '../registry/types';
@@ -29,6 +30,8 @@ export interface StatusRouteDeps {
   /** True once the store and config cache are loaded. */
   readonly isReady: () => boolean;
   readonly version: string;
+  /** Control-plane metrics in Prometheus text; absent → /metrics answers 404. */
+  readonly metrics?: { render(): Promise<string> };
 }
 
 /** Health, readiness, version, workloads, analysis and xDS status routes. */
@@ -41,6 +44,11 @@ export function statusRoutes(deps: StatusRouteDeps): Route[] {
     { method: 'GET', pattern: ANALYZE_PATH, handler: (ctx) => analysis(ctx, deps) },
     { method: 'GET', pattern: '/debug/syncz', handler: (ctx) => syncz(ctx, deps) },
     { method: 'GET', pattern: '/debug/config_dump', handler: (ctx) => configDump(ctx, deps) },
+    ...(deps.metrics ? [{ method: 'GET' as const, pattern: '/metrics', handler: async ({ res }: RequestContext) => {
+      const text = await deps.metrics!.render();
+      res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
+      res.end(text);
+    } }] : []),
   ];
 }
 

@@ -2,6 +2,7 @@
 // requests to the protocol session and writes responses in CDS → EDS → LDS → RDS order, never
 // waiting on the client (see `awaitingReply` for the per-type flow control).
 
+import type { XdsMetricsHooks } from '../../metrics/control-plane-metrics';
 import { PUSH_ORDER, type XdsFamily } from '@inboard/xds';
 import * as grpc from '@grpc/grpc-js';
 import type { ClientSyncStatus, ProxyInfo } from '../contracts';
@@ -16,6 +17,8 @@ export interface StreamHost {
   viewFor(stream: AdsStream): ResourceView;
   closed(stream: AdsStream): void;
   warn(message: string): void;
+  /** Push and NACK counters (control-plane metrics); optional. */
+  readonly metrics?: XdsMetricsHooks;
 }
 
 type Call = grpc.ServerDuplexStream<object, object>;
@@ -28,6 +31,8 @@ export class AdsStream {
   private viewKeyValue = '';
   private view: ResourceView | undefined;
   private readonly dirty = new Set<XdsFamily>();
+  /** When the view last changed, for the push-time metric. */
+  private viewChangedAt = Date.now();
   /**
    * Families with a response not yet ACKed or NACKed. Per-type flow control (as go-control-plane
    * does): the next response of a type is written only after the client replied to the previous
@@ -70,6 +75,7 @@ export class AdsStream {
   viewChanged(): void {
     if (!this.identity || this.ended) return;
     this.view = this.host.viewFor(this);
+    this.viewChangedAt = Date.now();
     for (const family of this.session.subscribedFamilies()) this.dirty.add(family);
     this.flush();
   }
@@ -118,7 +124,10 @@ export class AdsStream {
         this.warnedTypes.add(effect.unservedType);
         this.host.warn(`xds: ${this.identity!.proxy.id} asked for ${effect.unservedType}, which is not served; ignoring it`);
       }
-      if (effect.reply === 'nack') this.host.warn(`xds: ${this.identity!.proxy.id} rejected ${effect.family}: ${effect.nackError}`);
+      if (effect.reply === 'nack') {
+        this.host.warn(`xds: ${this.identity!.proxy.id} rejected ${effect.family}: ${effect.nackError}`);
+        if (effect.family) this.host.metrics?.nackReceived(effect.family);
+      }
       if (effect.family) {
         if (effect.reply === 'ack' || effect.reply === 'nack') this.awaitingReply.delete(effect.family);
         this.dirty.add(effect.family);
@@ -153,7 +162,9 @@ export class AdsStream {
       const response = this.session.buildResponse(family, this.view, String(++this.nonceCounter));
       if (!response) continue;
       this.awaitingReply.add(family);
-      if (!this.call.write(response)) {
+      const written = this.call.write(response);
+      this.host.metrics?.pushSent(family, Date.now() - this.viewChangedAt);
+      if (!written) {
         this.blocked = true;
         this.call.once('drain', () => {
           this.blocked = false;

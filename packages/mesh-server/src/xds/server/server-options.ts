@@ -1,5 +1,6 @@
 // Options of the ADS server and the small interfaces it depends on (registry, clock, log).
 
+import type { XdsMetricsHooks } from '../../metrics/control-plane-metrics';
 import type { WorkloadRegistration } from '../../registry/auto-registration';
 import type { Translate, TranslationInput } from '../contracts';
 
@@ -35,6 +36,8 @@ export interface XdsServerOptions {
   readonly maxDebounceMs?: number;
   readonly clock?: XdsServerClock;
   readonly log?: XdsServerLog;
+  /** Push/NACK counters for the control plane's /metrics. */
+  readonly metrics?: XdsMetricsHooks;
 }
 
 /** Real timers (unref'd). */

@@ -45,6 +45,7 @@ export class XdsServer implements XdsStatusProvider {
       viewFor: (stream) => this.viewFor(stream),
       closed: (stream) => this.streamClosed(stream),
       warn: (message) => this.log.warn(message),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     };
     this.server = new grpc.Server({ 'grpc.keepalive_time_ms': 60_000, 'grpc.keepalive_timeout_ms': 20_000 });
     this.server.addService(this.protos.adsService(), {

@@ -1,0 +1,212 @@
+// The two hooks the request pipeline calls: `outbound()` when a logical call starts (ended once the
+// response body is done) and `inbound()` when a served request starts. Each records the span and
+// Istio's metrics together, deriving the labels from the mesh's identity, the cluster name and the
+// picked endpoint's EDS metadata. See docs/observability.md for where the pipeline calls them.
+
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Context } from '@opentelemetry/api';
+import { headerValue, type HeaderMap } from '../request';
+import {
+  destinationService, endpointPeer, inboundLabels, outboundLabels, parseClusterName, type WorkloadPeer,
+} from './istio-labels';
+import { MeshMetrics } from './metrics';
+import { encodePeerMetadata, inboundSourcePeer, PEER_METADATA_HEADER } from './peer-metadata';
+import { MeshTracing, type AttemptSpan, type ClientSpan, type InboundRequestInfo, type OutboundRequestInfo, type SpanOutcome } from './tracing';
+
+/** Where a call went: the Istio cluster name and the endpoint (key `address:port` and EDS metadata). */
+export interface UpstreamTarget {
+  readonly cluster?: string;
+  readonly endpoint?: { readonly key: string; readonly metadata?: Readonly<Record<string, Readonly<Record<string, unknown>>>> };
+}
+
+/** How a call or a served request ended. */
+export interface RequestEnd extends UpstreamTarget {
+  /** Status sent back (absent: no response at all). */
+  readonly status?: number;
+  readonly grpcStatus?: number;
+  readonly responseFlags?: string;
+  readonly errorType?: string;
+  readonly error?: unknown;
+  /** True when the call used the mesh's mutual TLS. */
+  readonly mtls?: boolean;
+  readonly requestBytes?: number;
+  readonly responseBytes?: number;
+  readonly retryCount?: number;
+}
+
+/** What is known when an outbound call starts. */
+export interface OutboundStart {
+  readonly route?: string;
+  /** The route's (first) cluster, `outbound|PORT|SUBSET|HOST`. */
+  readonly cluster?: string;
+  /** 1 + the route's retries (above 1: a CLIENT span per attempt). */
+  readonly maxAttempts?: number;
+  readonly grpc?: boolean;
+  /** Send this workload's peer metadata header; default: only to mesh (`outbound|…`) clusters. */
+  readonly peerMetadata?: boolean;
+  /** The served request's context (InboundTelemetry.context), parent when no span is active. */
+  readonly fallbackParent?: Context;
+}
+
+/** One outbound logical call in progress. */
+export interface OutboundTelemetry {
+  readonly span: ClientSpan;
+  /** Starts attempt `n`; send the attempt with `attempt.injectHeaders(headers)`. */
+  attempt(n: number, target?: UpstreamTarget): AttemptSpan;
+  /** Ends the call: span status and one istio_requests_total (+ histograms) sample. Idempotent. */
+  end(outcome: RequestEnd): void;
+}
+
+/** One served request in progress. */
+export interface InboundTelemetry {
+  /** Run the application's handler in `context.with(inbound.context, …)` so its calls join the trace. */
+  readonly context: Context;
+  end(outcome: RequestEnd): void;
+}
+
+/** Options of MeshTelemetry. */
+export interface MeshTelemetryOptions {
+  /** Who this process is (workloadPeer(identity)). */
+  readonly self: WorkloadPeer;
+  readonly metrics?: MeshMetrics;
+  readonly tracing?: MeshTracing;
+  /** Milliseconds clock for durations (default performance.now). */
+  readonly now?: () => number;
+}
+
+/** Spans and Istio metrics of every request, behind two calls. */
+export class MeshTelemetry {
+  readonly metrics: MeshMetrics;
+  readonly tracing: MeshTracing;
+  private readonly self: WorkloadPeer;
+  private readonly now: () => number;
+  private readonly peerHeader: string;
+
+  constructor(options: MeshTelemetryOptions) {
+    this.self = options.self;
+    this.peerHeader = encodePeerMetadata(options.self);
+    this.metrics = options.metrics ?? new MeshMetrics();
+    this.tracing = options.tracing ?? new MeshTracing();
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /**
+   * Starts an outbound call (route name, first cluster, 1 + retries). Attempts' headers carry this
+   * workload's peer metadata when the cluster is a mesh cluster (`outbound|…`), never to passthrough hosts.
+   */
+  outbound(request: OutboundRequestInfo, start: OutboundStart = {}): OutboundTelemetry {
+    const startedAt = this.now();
+    const sendPeer = start.peerMetadata ?? (start.cluster !== undefined && parseClusterName(start.cluster) !== undefined);
+    const subset = start.cluster ? parseClusterName(start.cluster)?.subset || undefined : undefined;
+    const span = this.tracing.startClientSpan(request, {
+      ...(start.route !== undefined ? { route: start.route } : {}),
+      ...(start.cluster !== undefined ? { cluster: start.cluster, destinationService: destinationService(start.cluster).host } : {}),
+      ...(subset !== undefined ? { subset } : {}),
+      ...(start.maxAttempts !== undefined ? { maxAttempts: start.maxAttempts } : {}),
+      ...(start.fallbackParent !== undefined ? { fallbackParent: start.fallbackParent } : {}),
+    });
+    let ended = false;
+    return {
+      span,
+      attempt: (n, target = {}) => {
+        const attempt = span.attempt(n, spanTarget(target));
+        if (!sendPeer) return attempt;
+        return { ...attempt, injectHeaders: (headers) => ({ ...attempt.injectHeaders(headers), [PEER_METADATA_HEADER]: this.peerHeader }) };
+      },
+      end: (outcome) => {
+        if (ended) return;
+        ended = true;
+        const cluster = outcome.cluster ?? start.cluster ?? '';
+        const clusterSubset = parseClusterName(cluster)?.subset || undefined;
+        span.end(spanOutcome(outcome));
+        const destination = endpointPeer(outcome.endpoint?.metadata, clusterSubset);
+        const service = destinationService(cluster || request.authority.replace(/:\d+$/, ''), destination.namespace);
+        this.metrics.recordRequest(outboundLabels(this.self, destination, service, labelOutcome(outcome, start.grpc)), measures(this.now() - startedAt, outcome));
+      },
+    };
+  }
+
+  /**
+   * Starts a served request. `service` is the FQDN served; `verifiedPrincipal` the caller's SPIFFE
+   * identity from its mTLS certificate. The caller's peer-metadata header fills the source labels.
+   */
+  inbound(request: InboundRequestInfo, served: { readonly service: string; readonly verifiedPrincipal?: string; readonly route?: string; readonly grpc?: boolean }): InboundTelemetry {
+    const startedAt = this.now();
+    const span = this.tracing.startServerSpan(request, served.route !== undefined ? { route: served.route } : {});
+    const source = inboundSourcePeer(headerValue(request.headers as HeaderMap, PEER_METADATA_HEADER), served.verifiedPrincipal);
+    let ended = false;
+    return {
+      context: span.context,
+      end: (outcome) => {
+        if (ended) return;
+        ended = true;
+        span.end(spanOutcome(outcome));
+        const labels = inboundLabels(this.self, source, destinationService(served.service, this.self.namespace), labelOutcome({ ...outcome, mtls: outcome.mtls ?? served.verifiedPrincipal !== undefined }, served.grpc));
+        this.metrics.recordRequest(labels, measures(this.now() - startedAt, outcome));
+      },
+    };
+  }
+}
+
+/**
+ * Wraps a response body so `onDone(bytes, error?)` runs once when it ends, fails or is destroyed —
+ * the moment Istio's duration and response size are taken. Bytes pass through unchanged.
+ */
+export function observeBody(body: Readable, onDone: (bytes: number, error?: Error) => void): Readable {
+  let bytes = 0;
+  let done = false;
+  const finish = (error?: Error) => {
+    if (done) return;
+    done = true;
+    onDone(bytes, error);
+  };
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  counter.on('end', () => finish());
+  counter.on('error', (error) => finish(error));
+  counter.on('close', () => finish(counter.readableEnded ? undefined : new Error('response body closed before its end')));
+  // pipeline() carries errors and early destruction both ways (a reader giving up destroys the source).
+  pipeline(body, counter, (error) => {
+    if (error) finish(error);
+  });
+  return counter;
+}
+
+function spanTarget(target: UpstreamTarget): { endpoint?: string; cluster?: string; subset?: string } {
+  const subset = target.cluster ? parseClusterName(target.cluster)?.subset || undefined : undefined;
+  return {
+    ...(target.endpoint ? { endpoint: target.endpoint.key } : {}),
+    ...(target.cluster !== undefined ? { cluster: target.cluster } : {}),
+    ...(subset !== undefined ? { subset } : {}),
+  };
+}
+
+function spanOutcome(outcome: RequestEnd): SpanOutcome {
+  return {
+    ...spanTarget(outcome),
+    ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+    ...(outcome.grpcStatus !== undefined ? { grpcStatus: outcome.grpcStatus } : {}),
+    ...(outcome.responseFlags ? { responseFlags: outcome.responseFlags } : {}),
+    ...(outcome.errorType !== undefined ? { errorType: outcome.errorType } : {}),
+    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    ...(outcome.retryCount !== undefined ? { retryCount: outcome.retryCount } : {}),
+  };
+}
+
+function labelOutcome(outcome: RequestEnd, grpc = false) {
+  return {
+    protocol: grpc ? ('grpc' as const) : ('http' as const),
+    responseCode: outcome.status ?? 0,
+    ...(outcome.grpcStatus !== undefined ? { grpcStatus: outcome.grpcStatus } : {}),
+    ...(outcome.responseFlags ? { responseFlags: outcome.responseFlags } : {}),
+    mtls: outcome.mtls === true,
+  };
+}
+
+function measures(durationMs: number, outcome: RequestEnd) {
+  return { durationMs, requestBytes: outcome.requestBytes ?? 0, responseBytes: outcome.responseBytes ?? 0 };
+}

@@ -1,0 +1,6 @@
+// The control plane's metrics (istiod's pilot_* names) and the Prometheus text exposition they render to.
+
+export { createControlPlaneMetrics, CONTROL_PLANE_METRICS, FAMILY_TYPE, PUSH_TIME_BUCKETS } from './control-plane-metrics';
+export type { ControlPlaneMetrics, ControlPlaneMetricsSources, XdsMetricsHooks } from './control-plane-metrics';
+export { PrometheusReader, toPrometheusText, PROMETHEUS_CONTENT_TYPE } from './prometheus-exposition';
+export type { PrometheusTextOptions } from './prometheus-exposition';
