@@ -15,7 +15,9 @@ export type MeshErrorCode =
   | 'ACCESS_DENIED' // RBAC denied the request (403, RBAC)
   | 'ABORTED' // the caller aborted the request (DC)
   | 'CONFIG_REJECTED' // a pushed resource failed validation and was NACKed
-  | 'CLOSED'; // the mesh client was closed
+  | 'CLOSED' // the mesh client was closed
+  | 'INVALID_OPTIONS' // connect()/serve()/explain() was given a bad option (the message names it)
+  | 'REGISTRATION_FAILED'; // serve(): the control plane refused or did not confirm the workload's registration
 
 /** What Envoy does for each code: HTTP status, response flag, local-reply body. */
 export interface LocalReplySpec {
@@ -47,6 +49,8 @@ export const LOCAL_REPLY: Readonly<Record<MeshErrorCode, LocalReplySpec>> = {
   ABORTED: { responseFlag: 'DC' },
   CONFIG_REJECTED: {},
   CLOSED: {},
+  INVALID_OPTIONS: {},
+  REGISTRATION_FAILED: {},
 };
 
 /**

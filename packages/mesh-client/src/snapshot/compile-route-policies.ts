@@ -160,7 +160,8 @@ const ISTIO_CONFIG_PATH = /\/namespaces\/([^/]+)\/virtual-service\/([^/]+)$/;
 
 /**
  * The VirtualService a route came from, for explain: `filter_metadata.inboard`
- * `{ virtual_service: "ns/name", route_index: n }` (camelCase accepted), else Istio's
+ * `{ virtual_service: "ns/name", route_index: n }` (camelCase accepted) or, as Inboard's control
+ * plane writes it, `{ source: "VirtualService/ns/name", http_route: n }`, else Istio's
  * `filter_metadata.istio.config` path (…/namespaces/NS/virtual-service/NAME).
  */
 export function routeSource(metadata: MetadataMap): RouteSource | undefined {
@@ -169,7 +170,10 @@ export function routeSource(metadata: MetadataMap): RouteSource | undefined {
   const source: { virtualService?: string; routeIndex?: number; config?: string } = {};
   const vs = inboard?.['virtual_service'] ?? inboard?.['virtualService'];
   if (typeof vs === 'string') source.virtualService = vs;
-  const index = inboard?.['route_index'] ?? inboard?.['routeIndex'];
+  // Inboard's control plane writes `source: "VirtualService/ns/name"` and `http_route: n`.
+  const from = inboard?.['source'];
+  if (source.virtualService === undefined && typeof from === 'string' && from.startsWith('VirtualService/')) source.virtualService = from.slice('VirtualService/'.length);
+  const index = inboard?.['route_index'] ?? inboard?.['routeIndex'] ?? inboard?.['http_route'];
   if (typeof index === 'number' && Number.isInteger(index)) source.routeIndex = index;
   const config = istio?.['config'];
   if (typeof config === 'string') {

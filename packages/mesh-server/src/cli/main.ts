@@ -8,6 +8,8 @@ import { applyCommand } from './commands/apply';
 import { controlPlaneCommand } from './commands/control-plane';
 import { deleteCommand } from './commands/delete';
 import { describeCommand } from './commands/describe';
+import { explainCommand } from './commands/explain';
+import { gatewayCommand } from './commands/gateway';
 import { getCommand } from './commands/get';
 import { proxyConfigCommand } from './commands/proxy-config';
 import { proxyStatusCommand } from './commands/proxy-status';
@@ -19,6 +21,7 @@ import { eprintln, println, processIo, type CliIo } from './io';
 /** Every command, in the order `inboard --help` lists them. */
 export const COMMANDS: readonly Command[] = [
   controlPlaneCommand,
+  gatewayCommand,
   applyCommand,
   getCommand,
   describeCommand,
@@ -26,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   analyzeCommand,
   proxyStatusCommand,
   proxyConfigCommand,
+  explainCommand,
   tokenCommand,
   versionCommand,
 ];

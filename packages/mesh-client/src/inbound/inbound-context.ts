@@ -1,0 +1,70 @@
+// The inbound request a piece of code is serving, carried through its async work: mesh.serve runs
+// each handler inside it, and the outbound pipeline reads its deadline so a downstream call never
+// outlives the time its caller granted (deadline propagation). One per Mesh; nothing global.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage } from 'node:http';
+import type { Context } from '@opentelemetry/api';
+import { TIMEOUT_HEADERS } from '../policy/deadline';
+import { RETRY_REQUEST_HEADERS } from '../policy/retry-policy';
+
+/** What the mesh knows about the inbound request being served. */
+export interface InboundRequestContext {
+  /** Clock time (the mesh's clock) at which the caller stops waiting, from x-envoy-expected-rq-timeout-ms. */
+  readonly deadline?: number;
+  /** The served request's trace context: the parent of the spans of the calls made for it. */
+  readonly traceContext?: Context;
+}
+
+/**
+ * Request headers mesh.serve removes before the application sees them: Envoy's request-control
+ * headers, which only mean something to the caller's mesh, and the expected timeout, which becomes
+ * the request's deadline (see `mesh.remainingTime()`).
+ */
+export const INBOUND_STRIPPED_HEADERS: readonly string[] = Object.freeze([
+  ...RETRY_REQUEST_HEADERS,
+  TIMEOUT_HEADERS.upstreamRequestTimeout,
+  TIMEOUT_HEADERS.expectedTimeout,
+]);
+
+const STRIPPED = new Set(INBOUND_STRIPPED_HEADERS);
+
+/** The per-Mesh async context of inbound requests. */
+export class InboundContext {
+  private readonly storage = new AsyncLocalStorage<InboundRequestContext>();
+
+  /** The context of the inbound request being served by the current async flow, if any. */
+  current(): InboundRequestContext | undefined {
+    return this.storage.getStore();
+  }
+
+  /** Runs `fn` as part of serving a request with `context`. */
+  run<T>(context: InboundRequestContext, fn: () => T): T {
+    return this.storage.run(context, fn);
+  }
+}
+
+/**
+ * Reads the mesh's view of an inbound request and removes the mesh-internal headers from it (from
+ * `headers` and `rawHeaders`), returning the request's context; `now` is the mesh clock's time.
+ */
+export function takeInboundContext(req: IncomingMessage, now: number): InboundRequestContext {
+  const raw = req.headers[TIMEOUT_HEADERS.expectedTimeout];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  const ms = value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value.trim()) : undefined;
+  let stripped = false;
+  for (const name of INBOUND_STRIPPED_HEADERS) {
+    if (req.headers[name] !== undefined) {
+      delete req.headers[name];
+      stripped = true;
+    }
+  }
+  if (stripped) {
+    const kept: string[] = [];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      if (!STRIPPED.has(req.rawHeaders[i]!.toLowerCase())) kept.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    }
+    req.rawHeaders.splice(0, req.rawHeaders.length, ...kept);
+  }
+  return ms !== undefined && ms > 0 ? { deadline: now + ms } : {};
+}

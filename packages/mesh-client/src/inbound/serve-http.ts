@@ -1,0 +1,153 @@
+// mesh.serve: the inbound side. Starts (or takes) a node:http server, runs every request inside the
+// mesh's inbound context with the mesh's control headers removed, registers the workload through
+// a registration stream, and on close() deregisters FIRST, then drains in-flight requests, then stops.
+
+import http from 'node:http';
+import { isIP, type AddressInfo } from 'node:net';
+import { context as otelContext } from '@opentelemetry/api';
+import type { XdsProtos } from '@inboard/xds';
+import { MeshError } from '../errors';
+import { registrationMetadata, type NodeIdentity } from '../node-metadata';
+import { fail } from '../options';
+import type { Clock } from '../policy/clock';
+import type { MeshTelemetry } from '../telemetry';
+import { takeInboundContext, type InboundContext } from './inbound-context';
+import { RegistrationStream } from './registration';
+
+/** A request handler, as node:http calls it. */
+export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** Options of `mesh.serve`. */
+export interface ServeOptions {
+  /** Port to listen on; 0 picks a free one (the bound port is registered). Ignored for a server already listening. */
+  readonly port: number;
+  /** Address to bind and register (default 127.0.0.1). */
+  readonly host?: string;
+  /** Service served (default: the mesh's `service`). */
+  readonly service?: string;
+  /** Name of the registered port (default `http`). */
+  readonly portName?: string;
+  /** How long close() waits for in-flight requests before cutting connections (default 10 000 ms). */
+  readonly drainTimeoutMs?: number;
+  /** How long to wait for the control plane to confirm the registration (default 10 000 ms). */
+  readonly registrationTimeoutMs?: number;
+}
+
+/** A served, registered HTTP workload. */
+export interface ServedHttp {
+  readonly port: number;
+  /** `http://host:port`. */
+  readonly url: string;
+  /** Node id the workload is registered under (`inboard get workloads`). */
+  readonly nodeId: string;
+  /** Requests being served now. */
+  readonly inFlight: number;
+  /** Deregisters, waits for in-flight requests (bounded), stops the server. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What serve() needs from its Mesh. */
+export interface ServeContext {
+  readonly controlPlane: string;
+  readonly service?: string;
+  readonly identity: NodeIdentity;
+  readonly protos: XdsProtos;
+  readonly inbound: InboundContext;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly telemetry: MeshTelemetry;
+}
+
+/** Starts serving and registers; resolves once listening and registered. */
+export async function serveHttp(ctx: ServeContext, handlerOrServer: RequestHandler | http.Server, options: ServeOptions): Promise<ServedHttp> {
+  if (typeof options !== 'object' || options === null) fail('serve options', 'must be an object { port, host? }', options);
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) fail('serve options.port', 'must be a port number 0-65535 (0 picks one)', options.port);
+  const host = options.host ?? '127.0.0.1';
+  const service = options.service ?? ctx.service;
+  if (service === undefined) fail('serve options.service', 'is required when connect() was given no service (or set INBOARD_SERVICE)');
+  const portName = options.portName ?? 'http';
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(portName)) fail('serve options.portName', 'must be a DNS label such as "http"', portName);
+
+  const servedHost = service.includes('.') ? service : `${service}.${ctx.identity.namespace}.svc.cluster.local`;
+  const server = typeof handlerOrServer === 'function' ? http.createServer() : handlerOrServer;
+  if (!(server instanceof http.Server)) fail('serve handlerOrServer', 'must be a request handler function or a node:http Server', handlerOrServer);
+  const handlers = typeof handlerOrServer === 'function' ? [handlerOrServer] : (server.listeners('request') as RequestHandler[]);
+  server.removeAllListeners('request');
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    });
+    const context = takeInboundContext(req, ctx.clock.now());
+    // The SERVER span and Istio's inbound metrics; the handler runs in its trace context.
+    const telemetry = ctx.telemetry.inbound({
+      method: req.method ?? 'GET', scheme: 'http', authority: req.headers.host ?? '', path: req.url ?? '/', headers: req.headers as Record<string, string | string[]>,
+      ...(req.socket.remoteAddress !== undefined ? { peerAddress: req.socket.remoteAddress } : {}),
+      ...(req.socket.remotePort !== undefined ? { peerPort: req.socket.remotePort } : {}),
+    }, { service: servedHost });
+    res.once('close', () => telemetry.end({ status: res.statusCode }));
+    ctx.inbound.run({ ...context, traceContext: telemetry.context }, () => otelContext.with(telemetry.context, () => { for (const h of handlers) h.call(server, req, res); }));
+  });
+
+  if (!server.listening) await listen(server, options.port, host);
+  const port = (server.address() as AddressInfo).port;
+  const advertised = isIP(host) !== 0 && host !== '0.0.0.0' && host !== '::' ? [host] : [];
+  const nodeId = `${service}~${advertised[0] ?? host}:${port}`;
+  const registration = new RegistrationStream({
+    target: ctx.controlPlane, nodeId, protos: ctx.protos, random: ctx.random,
+    metadata: registrationMetadata(ctx.identity, service, { [portName]: port }, advertised),
+  });
+  try {
+    await withTimeout(registration.registered, options.registrationTimeoutMs ?? 10_000,
+      () => new MeshError('REGISTRATION_FAILED', `the control plane at ${ctx.controlPlane} did not confirm the registration of ${nodeId} in time: is it running, and is this its xDS port?`, { details: { nodeId } }));
+  } catch (error) {
+    await registration.close(0);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+  return {
+    port,
+    url: `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`,
+    nodeId,
+    get inFlight() { return inFlight; },
+    close: () => (closing ??= (async () => {
+      // 1. Deregister first, so callers stop picking this endpoint while it still answers.
+      await registration.close();
+      // 2. Stop accepting connections; idle keep-alive connections go now, busy ones after their request.
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // 3. Wait for in-flight requests (bounded), then cut whatever is left.
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, drainTimeoutMs);
+          timer.unref();
+          drained = () => { clearTimeout(timer); resolve(); };
+        });
+      }
+      server.closeAllConnections();
+      await stopped;
+    })()),
+  };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(new MeshError('INVALID_OPTIONS', `serve: cannot listen on ${host}:${port}: ${error.message}`, { cause: error, details: { host, port } }));
+    server.once('error', onError);
+    server.listen(port, host, () => { server.off('error', onError); resolve(); });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(error()), ms);
+    timer.unref();
+    promise.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e); });
+  });
+}

@@ -1,0 +1,145 @@
+// Options of connect(): from arguments, else from the environment (INBOARD_CONTROL_PLANE,
+// INBOARD_SERVICE, …), checked once with errors that name the option, resolved into one frozen object.
+
+import { randomBytes } from 'node:crypto';
+import type { RandomSource } from './balancing/random';
+import { MeshError } from './errors';
+import type { NodeIdentity } from './node-metadata';
+import { systemClock, type Clock } from './policy/clock';
+import type { MeshMetricsOptions, MeshTracingOptions } from './telemetry';
+
+/** Istio's outbound traffic policy for hosts the mesh does not know. */
+export type OutboundTrafficPolicy = 'ALLOW_ANY' | 'REGISTRY_ONLY';
+
+/** Options of `connect()`. Every field is optional; the environment fills the identity fields. */
+export interface ConnectOptions {
+  /** xDS address of the control plane, `host:port`. Env `INBOARD_CONTROL_PLANE`; default `127.0.0.1:15010`. */
+  readonly controlPlane?: string;
+  /** The service this process is (its `app` label unless `labels.app` is given). Env `INBOARD_SERVICE`. */
+  readonly service?: string;
+  /** Namespace of the workload; short host names resolve in it. Env `INBOARD_NAMESPACE`; default `default`. */
+  readonly namespace?: string;
+  /** The `version` label (DestinationRule subsets select on it). Env `INBOARD_VERSION`. */
+  readonly version?: string;
+  /** Service account (identity `spiffe://cluster.local/ns/NS/sa/SA`). Env `INBOARD_SERVICE_ACCOUNT`. */
+  readonly serviceAccount?: string;
+  /** Further workload labels (VirtualService `sourceLabels` match them). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Hosts the mesh does not know: passed through (`ALLOW_ANY`, Istio's default) or refused with 502. Env `INBOARD_OUTBOUND_TRAFFIC_POLICY`. */
+  readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
+  /** xDS variant: incremental (`delta`, default) or state of the world (`sotw`). */
+  readonly protocol?: 'delta' | 'sotw';
+  /** `sidecar` (an application, default) or `router` (an ingress gateway: Gateway-bound config). */
+  readonly role?: 'sidecar' | 'router';
+  /** node.id of the config stream (default `<service|client>~<pid>~<random>`). */
+  readonly nodeId?: string;
+  /** Random source of every routing and balancing decision (tests pass a seeded one). */
+  readonly random?: RandomSource;
+  /** Clock of timeouts, back-offs, fault delays and outlier sweeps (tests may pass a fake one). */
+  readonly clock?: Clock;
+  /** Where the environment is read (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** OpenTelemetry wiring (default: the global providers, no-ops until an SDK is installed). */
+  readonly telemetry?: TelemetryOptions;
+}
+
+/** Where the mesh's spans and Istio metrics go (see docs/observability.md). */
+export interface TelemetryOptions {
+  readonly meterProvider?: MeshMetricsOptions['meterProvider'];
+  readonly tracerProvider?: MeshTracingOptions['tracerProvider'];
+  readonly labelBudget?: MeshMetricsOptions['labelBudget'];
+  readonly propagator?: MeshTracingOptions['propagator'];
+}
+
+/** connect() options after defaults and checks. */
+export interface ResolvedOptions {
+  readonly controlPlane: string;
+  readonly service?: string;
+  readonly nodeId: string;
+  readonly identity: NodeIdentity;
+  readonly outboundTrafficPolicy: OutboundTrafficPolicy;
+  readonly protocol: 'delta' | 'sotw';
+  readonly random: RandomSource;
+  readonly clock: Clock;
+  readonly telemetry: TelemetryOptions;
+}
+
+/** Default xDS address (istiod's plaintext port on loopback). */
+export const DEFAULT_CONTROL_PLANE = '127.0.0.1:15010';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Resolves connect() options: an argument wins over its environment variable, which wins over
+ * the default. Labels: `app` = service and `version` = version unless `labels` sets them.
+ * @throws MeshError INVALID_OPTIONS naming the option (and the variable it came from).
+ */
+export function resolveOptions(options: ConnectOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) fail('options', 'must be an object', options);
+  const env = options.env ?? process.env;
+  const pick = (value: string | undefined, variable: string): [string | undefined, string] =>
+    value !== undefined ? [value, `options.${camel(variable)}`] : [nonEmpty(env[variable]), `$${variable}`];
+
+  const [controlPlane = DEFAULT_CONTROL_PLANE, cpFrom] = pick(options.controlPlane, 'INBOARD_CONTROL_PLANE');
+  if (!/^[^\s/]+:\d{1,5}$/.test(controlPlane)) {
+    fail(cpFrom, /^https?:/i.test(controlPlane) ? 'is a URL; give the xDS address host:port (e.g. 127.0.0.1:15010), not the admin API URL' : 'must be the xDS address host:port, e.g. 127.0.0.1:15010', controlPlane);
+  }
+  const [service, serviceFrom] = pick(options.service, 'INBOARD_SERVICE');
+  if (service !== undefined && !HOST_NAME.test(service)) fail(serviceFrom, 'must be a service host name such as "reviews" or "reviews.default.svc.cluster.local"', service);
+  const [namespace = 'default', nsFrom] = pick(options.namespace, 'INBOARD_NAMESPACE');
+  if (!DNS_LABEL.test(namespace)) fail(nsFrom, 'must be a DNS label (lower-case letters, digits, "-")', namespace);
+  const [version, versionFrom] = pick(options.version, 'INBOARD_VERSION');
+  if (version !== undefined && version === '') fail(versionFrom, 'must not be empty', version);
+  const [serviceAccount, saFrom] = pick(options.serviceAccount, 'INBOARD_SERVICE_ACCOUNT');
+  if (serviceAccount !== undefined && !DNS_LABEL.test(serviceAccount)) fail(saFrom, 'must be a DNS label', serviceAccount);
+  const [policy = 'ALLOW_ANY', policyFrom] = pick(options.outboundTrafficPolicy, 'INBOARD_OUTBOUND_TRAFFIC_POLICY');
+  if (policy !== 'ALLOW_ANY' && policy !== 'REGISTRY_ONLY') fail(policyFrom, 'must be ALLOW_ANY or REGISTRY_ONLY', policy);
+
+  const labels: Record<string, string> = {};
+  if (service !== undefined) labels['app'] = service.split('.')[0]!;
+  if (version !== undefined) labels['version'] = version;
+  for (const [key, value] of Object.entries(options.labels ?? {})) {
+    if (typeof value !== 'string') fail(`options.labels.${key}`, 'must be a string', value);
+    labels[key] = value;
+  }
+  const protocol = options.protocol ?? 'delta';
+  if (protocol !== 'delta' && protocol !== 'sotw') fail('options.protocol', 'must be "delta" or "sotw"', protocol);
+  const role = options.role ?? 'sidecar';
+  if (role !== 'sidecar' && role !== 'router') fail('options.role', 'must be "sidecar" or "router"', role);
+  if (options.nodeId !== undefined && (typeof options.nodeId !== 'string' || options.nodeId === '')) fail('options.nodeId', 'must be a non-empty string', options.nodeId);
+  if (options.random !== undefined && typeof options.random !== 'function') fail('options.random', 'must be a function returning numbers in [0, 1)', options.random);
+  if (options.clock !== undefined && (typeof options.clock?.now !== 'function' || typeof options.clock?.setTimeout !== 'function')) {
+    fail('options.clock', 'must have now() and setTimeout(fn, ms)', options.clock);
+  }
+  return Object.freeze({
+    controlPlane,
+    ...(service !== undefined ? { service } : {}),
+    nodeId: options.nodeId ?? `${service ?? 'client'}.${namespace}~${process.pid}~${randomBytes(4).toString('hex')}`,
+    identity: Object.freeze({ namespace, labels: Object.freeze(labels), role, ...(serviceAccount !== undefined ? { serviceAccount } : {}) }),
+    outboundTrafficPolicy: policy,
+    protocol,
+    random: options.random ?? Math.random,
+    clock: options.clock ?? systemClock,
+    telemetry: options.telemetry ?? {},
+  });
+}
+
+/** Throws INVALID_OPTIONS naming `field`. */
+export function fail(field: string, problem: string, value?: unknown): never {
+  const shown = value === undefined ? '' : ` (got ${typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' ? 'an object' : String(value)})`;
+  throw new MeshError('INVALID_OPTIONS', `${field} ${problem}${shown}`, { details: { field } });
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+/** INBOARD_CONTROL_PLANE → controlPlane (the option named like the variable). */
+function camel(variable: string): string {
+  const map: Record<string, string> = {
+    INBOARD_CONTROL_PLANE: 'controlPlane', INBOARD_SERVICE: 'service', INBOARD_NAMESPACE: 'namespace', INBOARD_VERSION: 'version',
+    INBOARD_SERVICE_ACCOUNT: 'serviceAccount', INBOARD_OUTBOUND_TRAFFIC_POLICY: 'outboundTrafficPolicy',
+  };
+  return map[variable] ?? variable;
+}
