@@ -36,3 +36,5 @@ export {
 } from './grpc';
 /** Workload identity: certificates from the mesh CA, rotation, and SPIFFE peer checks. */
 export * from './identity';
+/** The ingress gateway (`inboard gateway`): Gateway resources served with the mesh pipeline. */
+export * from './gateway';
