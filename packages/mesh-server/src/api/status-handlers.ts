@@ -4,6 +4,8 @@
 
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics';
 import { analyze } from '../config/analyze';
+import { translate } from '../xds/translate';
+import { translationWarnings } from '../xds/translation-analysis';
 import type { Resource } from '../config/resource';
 import type { RegistrySnapshot } from '../registry/types';
 import type { XdsStatusProvider } from '../xds/contracts';
@@ -73,7 +75,9 @@ function workloads(ctx: RequestContext, deps: StatusRouteDeps): void {
 function analysis(ctx: RequestContext, deps: StatusRouteDeps): void {
   const namespace = ctx.query.get('namespace') ?? undefined;
   const { revision, resources } = deps.config.snapshot();
-  const messages = analyze(resources, deps.registry.snapshot()).filter((m) => namespace === undefined || resourceNamespace(m.resource) === namespace);
+  const registry = deps.registry.snapshot();
+  const messages = [...analyze(resources, registry), ...translationWarnings({ config: resources, registry }, translate)]
+    .filter((m) => namespace === undefined || resourceNamespace(m.resource) === namespace);
   const body: AnalyzeResponse = { revision, ...(namespace !== undefined ? { namespace } : {}), messages };
   sendJson(ctx.res, 200, body);
 }
