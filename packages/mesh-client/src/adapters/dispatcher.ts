@@ -52,9 +52,24 @@ export class MeshDispatcher extends Dispatcher {
   }
 }
 
+/** Host and scheme of the last origins seen (callers reuse a handful of origins; parsing one is costly). */
+const PARSED_ORIGINS = new Map<string, { readonly host: string; readonly https: boolean }>();
+
+function parseOrigin(raw: string | URL): { readonly host: string; readonly https: boolean } {
+  const key = String(raw);
+  let origin = PARSED_ORIGINS.get(key);
+  if (!origin) {
+    const url = new URL(key);
+    origin = { host: url.host, https: url.protocol === 'https:' };
+    if (PARSED_ORIGINS.size >= 1024) PARSED_ORIGINS.clear();
+    PARSED_ORIGINS.set(key, origin);
+  }
+  return origin;
+}
+
 function toMeshRequest(options: Dispatcher.DispatchOptions, signal: AbortSignal): MeshRequest {
   if (!options.origin) throw new TypeError('mesh dispatcher: request has no origin');
-  const origin = new URL(String(options.origin));
+  const origin = parseOrigin(options.origin);
   const headers: HeaderMap = toHeaderMap(options.headers);
   let body: Buffer | Readable | undefined;
   const raw = options.body as unknown;
@@ -69,7 +84,7 @@ function toMeshRequest(options: Dispatcher.DispatchOptions, signal: AbortSignal)
   }
   return {
     authority: headers['host'] ? String(headers['host']) : origin.host,
-    scheme: origin.protocol === 'https:' ? 'https' : 'http',
+    scheme: origin.https ? 'https' : 'http',
     method: options.method,
     path: options.path,
     headers,
@@ -83,12 +98,17 @@ class HandlerBridge {
   private body: Readable | undefined;
   private done = false;
   private readonly modern: boolean;
-  private readonly controller;
+  private controllerObject: Dispatcher.DispatchController | undefined;
 
   constructor(private readonly handler: AnyHandler, private readonly abort: AbortController) {
     this.modern = typeof handler.onRequestStart === 'function' || typeof handler.onResponseStart === 'function';
+  }
+
+  /** The controller new-style handlers receive (built on first use; legacy handlers never need it). */
+  private get controller(): Dispatcher.DispatchController {
+    if (this.controllerObject) return this.controllerObject;
     const self = this;
-    this.controller = {
+    this.controllerObject = {
       get aborted() { return self.abort.signal.aborted; },
       get paused() { return self.body?.isPaused() ?? false; },
       get reason() { return self.abort.signal.reason; },
@@ -96,6 +116,7 @@ class HandlerBridge {
       pause() { self.body?.pause(); },
       resume() { self.body?.resume(); },
     };
+    return this.controllerObject;
   }
 
   start(): void {

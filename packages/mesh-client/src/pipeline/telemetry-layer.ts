@@ -32,6 +32,11 @@ export function recordTelemetry(deps: StackDeps): Layer {
       t.end({ ...target(call.cluster!.name, call.lastEndpoint), ...(isMeshError(error) ? { responseFlags: error.responseFlag ?? '', errorType: error.code } : {}), error });
       throw error;
     }
+    // Nothing records the body's end (no metrics SDK, span not recording): end now, leave the body alone.
+    if (!t.watchesBody) {
+      t.end({ cluster: call.cluster!.name, status: response.status });
+      return response;
+    }
     const flags = response.flags ?? call.flags.join(',');
     const grpcStatus = Number(response.headers['grpc-status']);
     const body = observeBody(response.body, (bytes, error) => t.end({

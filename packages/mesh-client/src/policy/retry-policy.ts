@@ -109,7 +109,7 @@ export class RetryState {
     const grpcOnHeader = header(h, 'x-envoy-retry-grpc-on');
     const base = policy ?? DEFAULT_POLICY;
     if (base.retryOn.length === 0 && retryOnHeader === undefined && grpcOnHeader === undefined) return undefined;
-    const conditions = new Set(parseRetryOn(base.retryOn.join(',')).conditions);
+    const conditions = new Set(configuredConditions(base));
     if (retryOnHeader !== undefined) for (const c of parseRetryOn(retryOnHeader, 'http-header').conditions) conditions.add(c);
     if (grpcOnHeader !== undefined) for (const c of parseRetryOn(grpcOnHeader, 'grpc-header').conditions) conditions.add(c);
     if (base.retriableRequestHeaders.length > 0) {
@@ -227,4 +227,15 @@ function header(headers: RequestHeaders, name: string): string | undefined {
   const v = headers[name];
   if (v === undefined) return undefined;
   return typeof v === 'string' ? v : v[0];
+}
+
+/** The policy's own retry_on conditions, parsed once per (immutable) policy rather than per request. */
+const CONFIGURED_CONDITIONS = new WeakMap<RetryPolicy, readonly RetryOnName[]>();
+function configuredConditions(policy: RetryPolicy): readonly RetryOnName[] {
+  let parsed = CONFIGURED_CONDITIONS.get(policy);
+  if (!parsed) {
+    parsed = [...parseRetryOn(policy.retryOn.join(',')).conditions];
+    CONFIGURED_CONDITIONS.set(policy, parsed);
+  }
+  return parsed;
 }

@@ -144,11 +144,23 @@ export interface ClusterNameParts {
 
 /** Parses `outbound|9080|v1|reviews.default.svc.cluster.local`; undefined for any other name. */
 export function parseClusterName(name: string): ClusterNameParts | undefined {
+  const known = PARSED_CLUSTER_NAMES.get(name);
+  if (known !== undefined || PARSED_CLUSTER_NAMES.has(name)) return known;
+  const parsed = parseClusterNameUncached(name);
+  // A mesh has few cluster names and every request asks again: remember them (bounded).
+  if (PARSED_CLUSTER_NAMES.size >= 4096) PARSED_CLUSTER_NAMES.clear();
+  PARSED_CLUSTER_NAMES.set(name, parsed);
+  return parsed;
+}
+
+const PARSED_CLUSTER_NAMES = new Map<string, ClusterNameParts | undefined>();
+
+function parseClusterNameUncached(name: string): ClusterNameParts | undefined {
   const parts = name.split('|');
   if (parts.length !== 4) return undefined;
   const [direction, port, subset, host] = parts as [string, string, string, string];
   if ((direction !== 'outbound' && direction !== 'inbound') || !/^\d{1,5}$/.test(port)) return undefined;
-  return { direction, port: Number(port), subset, host };
+  return Object.freeze({ direction, port: Number(port), subset, host });
 }
 
 /**

@@ -2,7 +2,7 @@
 // logical request (after retries), reporter=source for outbound calls and reporter=destination for
 // served requests. Without an installed SDK the meter is a no-op and recording costs almost nothing.
 
-import { metrics, type Attributes, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { createNoopMeter, metrics, type Attributes, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
 import { MeshError } from '../errors';
 import { CardinalityGuard, DEFAULT_LABEL_BUDGET, type LabelBudget } from './cardinality-guard';
 import { ISTIO_LABEL_NAMES, type IstioRequestLabels } from './istio-labels';
@@ -67,6 +67,8 @@ export class MeshMetrics {
   private readonly dropped: Counter;
   private readonly guard: CardinalityGuard;
   private readonly labelNames: readonly string[];
+  /** False when the meter is the OpenTelemetry API's no-op meter (no SDK): recording would do nothing, so callers may skip it. */
+  readonly enabled: boolean;
 
   /** @throws MeshError INVALID_OPTIONS for a bad label budget or extra label. */
   constructor(options: MeshMetricsOptions = {}) {
@@ -76,6 +78,7 @@ export class MeshMetrics {
     this.duration = meter.createHistogram(METRIC_NAMES.duration, { description: 'Duration of requests in milliseconds (Istio standard metric).', unit: 'ms', ...buckets });
     this.requestBytes = meter.createHistogram(METRIC_NAMES.requestBytes, { description: 'Request body sizes in bytes (Istio standard metric).', unit: 'By', ...buckets });
     this.responseBytes = meter.createHistogram(METRIC_NAMES.responseBytes, { description: 'Response body sizes in bytes (Istio standard metric).', unit: 'By', ...buckets });
+    this.enabled = this.requests !== createNoopMeter().createCounter(METRIC_NAMES.requests);
     this.dropped = meter.createCounter(METRIC_NAMES.droppedLabelValues, { description: 'Label values replaced by "other" because the label budget was spent.' });
     this.guard = new CardinalityGuard(options.labelBudget ?? DEFAULT_LABEL_BUDGET, {
       onDrop: (label) => this.dropped.add(1, { label }),
@@ -91,6 +94,7 @@ export class MeshMetrics {
 
   /** Records one logical request under its labels (budgeted labels may become `other`). */
   recordRequest(labels: RecordedLabels, measures: RequestMeasures): void {
+    if (!this.enabled) return;
     const attributes: Record<string, string> = {};
     for (const name of this.labelNames) {
       const value = (labels as Readonly<Record<string, string | undefined>>)[name];

@@ -3,7 +3,7 @@
 // Istio's metrics together, deriving the labels from the mesh's identity, the cluster name and the
 // picked endpoint's EDS metadata. See docs/observability.md for where the pipeline calls them.
 
-import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Context } from '@opentelemetry/api';
 import { headerValue, type HeaderMap } from '../request';
 import {
@@ -51,6 +51,11 @@ export interface OutboundStart {
 /** One outbound logical call in progress. */
 export interface OutboundTelemetry {
   readonly span: ClientSpan;
+  /**
+   * False when nothing would use the response's end (no metrics SDK and a non-recording span):
+   * the caller may then end the call when its response headers arrive instead of watching the body.
+   */
+  readonly watchesBody: boolean;
   /** Starts attempt `n`; send the attempt with `attempt.injectHeaders(headers)`. */
   attempt(n: number, target?: UpstreamTarget): AttemptSpan;
   /** Ends the call: span status and one istio_requests_total (+ histograms) sample. Idempotent. */
@@ -96,8 +101,9 @@ export class MeshTelemetry {
    */
   outbound(request: OutboundRequestInfo, start: OutboundStart = {}): OutboundTelemetry {
     const startedAt = this.now();
-    const sendPeer = start.peerMetadata ?? (start.cluster !== undefined && parseClusterName(start.cluster) !== undefined);
-    const subset = start.cluster ? parseClusterName(start.cluster)?.subset || undefined : undefined;
+    const parsedCluster = start.cluster !== undefined ? parseClusterName(start.cluster) : undefined;
+    const sendPeer = start.peerMetadata ?? parsedCluster !== undefined;
+    const subset = parsedCluster?.subset || undefined;
     const span = this.tracing.startClientSpan(request, {
       ...(start.route !== undefined ? { route: start.route } : {}),
       ...(start.cluster !== undefined ? { cluster: start.cluster, destinationService: destinationService(start.cluster).host } : {}),
@@ -108,6 +114,7 @@ export class MeshTelemetry {
     let ended = false;
     return {
       span,
+      watchesBody: this.metrics.enabled || span.span.isRecording(),
       attempt: (n, target = {}) => {
         const attempt = span.attempt(n, spanTarget(target));
         if (!sendPeer) return attempt;
@@ -116,9 +123,10 @@ export class MeshTelemetry {
       end: (outcome) => {
         if (ended) return;
         ended = true;
+        span.end(span.span.isRecording() ? spanOutcome(outcome) : {});
+        if (!this.metrics.enabled) return;
         const cluster = outcome.cluster ?? start.cluster ?? '';
         const clusterSubset = parseClusterName(cluster)?.subset || undefined;
-        span.end(spanOutcome(outcome));
         const destination = endpointPeer(outcome.endpoint?.metadata, clusterSubset);
         const service = destinationService(cluster || request.authority.replace(/:\d+$/, ''), destination.namespace);
         this.metrics.recordRequest(outboundLabels(this.self, destination, service, labelOutcome(outcome, start.grpc)), measures(this.now() - startedAt, outcome));
@@ -149,8 +157,9 @@ export class MeshTelemetry {
 }
 
 /**
- * Wraps a response body so `onDone(bytes, error?)` runs once when it ends, fails or is destroyed —
- * the moment Istio's duration and response size are taken. Bytes pass through unchanged.
+ * Watches a response body so `onDone(bytes, error?)` runs once when it ends, fails or is destroyed —
+ * the moment Istio's duration and response size are taken. Returns the same stream: bytes are
+ * counted as the body pushes them (no second stream, no pipeline, no error listener added).
  */
 export function observeBody(body: Readable, onDone: (bytes: number, error?: Error) => void): Readable {
   let bytes = 0;
@@ -160,20 +169,18 @@ export function observeBody(body: Readable, onDone: (bytes: number, error?: Erro
     done = true;
     onDone(bytes, error);
   };
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  counter.on('end', () => finish());
-  counter.on('error', (error) => finish(error));
-  counter.on('close', () => finish(counter.readableEnded ? undefined : new Error('response body closed before its end')));
-  // pipeline() carries errors and early destruction both ways (a reader giving up destroys the source).
-  pipeline(body, counter, (error) => {
-    if (error) finish(error);
-  });
-  return counter;
+  if (body.readableEnded || body.destroyed) {
+    finish(body.readableEnded ? undefined : (body.errored as Error | null) ?? new Error('response body closed before its end'));
+    return body;
+  }
+  const push = body.push;
+  body.push = function countingPush(this: Readable, chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk != null) bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding) : (chunk as { length: number }).length;
+    return push.call(this, chunk, encoding);
+  };
+  body.once('end', () => finish());
+  body.once('close', () => finish(body.readableEnded ? undefined : (body.errored as Error | null) ?? new Error('response body closed before its end')));
+  return body;
 }
 
 function spanTarget(target: UpstreamTarget): { endpoint?: string; cluster?: string; subset?: string } {

@@ -4,6 +4,7 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { MeshRequest, MeshResponse } from '../request';
+import { dispatchForResponse } from './dispatch-response';
 
 /** Connection settings of one cluster (from DestinationRule connectionPool via xDS). */
 export interface PoolSettings {
@@ -38,18 +39,17 @@ export class EndpointPools {
   /** Sends `request` to `address:port` over the cluster's pool. Rejects on connect/reset errors. */
   async send(cluster: string, endpoint: string, settings: PoolSettings, request: MeshRequest, options: SendOptions = {}): Promise<MeshResponse> {
     const pool = this.poolFor(cluster, endpoint, settings);
-    const response = await pool.request({
+    const response = await dispatchForResponse(pool, {
       path: request.path,
       method: request.method as Dispatcher.HttpMethod,
       headers: request.headers,
       body: request.body ?? null,
-      signal: options.signal ?? request.signal,
       // The mesh's own timeouts (route and per-try) govern; undici's 300 s defaults would fire too late to matter.
       headersTimeout: 0,
       bodyTimeout: 0,
-    });
+    }, options.signal ?? request.signal);
     return {
-      status: response.statusCode,
+      status: response.status,
       headers: response.headers as MeshResponse['headers'],
       body: response.body,
       endpoint,
