@@ -176,7 +176,7 @@ export class Mesh extends EventEmitter<MeshEvents> {
     const served = await serveHttp({
       controlPlane: this.options.controlPlane, ...(this.options.service !== undefined ? { service: this.options.service } : {}),
       identity: this.options.identity, protos: this.protos, inbound: this.inbound, clock: this.options.clock, random: this.options.random,
-      telemetry: this.telemetry,
+      telemetry: this.telemetry, config: { current: () => this.config.current, ready: this.config.ready },
     }, handlerOrServer, options);
     this.served.add(served);
     const close = served.close;

@@ -7,8 +7,12 @@ import { InboundContext, takeInboundContext } from './inbound-context';
 
 function request(pairs: string[]): IncomingMessage {
   const headers: Record<string, string> = {};
-  for (let i = 0; i < pairs.length; i += 2) headers[pairs[i]!.toLowerCase()] = pairs[i + 1]!;
-  return { headers, rawHeaders: [...pairs] } as unknown as IncomingMessage;
+  const headersDistinct: Record<string, string[]> = {};
+  for (let i = 0; i < pairs.length; i += 2) {
+    headers[pairs[i]!.toLowerCase()] = pairs[i + 1]!;
+    (headersDistinct[pairs[i]!.toLowerCase()] ??= []).push(pairs[i + 1]!);
+  }
+  return { headers, headersDistinct, rawHeaders: [...pairs] } as unknown as IncomingMessage;
 }
 
 describe('inbound context', () => {
@@ -17,6 +21,7 @@ describe('inbound context', () => {
     assert.deepEqual(takeInboundContext(req, 1000), { deadline: 1250 });
     assert.deepEqual(Object.keys(req.headers), ['host', 'x-app']);
     assert.deepEqual(req.rawHeaders, ['Host', 'a', 'x-app', 'kept']);
+    assert.deepEqual(Object.keys(req.headersDistinct), ['host', 'x-app']);
   });
 
   it('gives no deadline for a missing, zero or malformed header', () => {

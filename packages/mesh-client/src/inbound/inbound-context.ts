@@ -46,7 +46,7 @@ export class InboundContext {
 
 /**
  * Reads the mesh's view of an inbound request and removes the mesh-internal headers from it (from
- * `headers` and `rawHeaders`), returning the request's context; `now` is the mesh clock's time.
+ * `headers`, `headersDistinct` and `rawHeaders`), returning the request's context; `now` is the mesh clock's time.
  */
 export function takeInboundContext(req: IncomingMessage, now: number): InboundRequestContext {
   const raw = req.headers[TIMEOUT_HEADERS.expectedTimeout];
@@ -60,6 +60,10 @@ export function takeInboundContext(req: IncomingMessage, now: number): InboundRe
     }
   }
   if (stripped) {
+    // Node builds headersDistinct lazily from rawHeaders with the original header count, so it is
+    // built (and cached) before rawHeaders shrinks, then cleaned like `headers`.
+    const distinct = req.headersDistinct;
+    for (const name of INBOUND_STRIPPED_HEADERS) delete distinct[name];
     const kept: string[] = [];
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
       if (!STRIPPED.has(req.rawHeaders[i]!.toLowerCase())) kept.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);

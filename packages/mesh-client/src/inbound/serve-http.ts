@@ -1,6 +1,7 @@
 // mesh.serve: the inbound side. Starts (or takes) a node:http server, runs every request inside the
-// mesh's inbound context with the mesh's control headers removed, registers the workload through
-// a registration stream, and on close() deregisters FIRST, then drains in-flight requests, then stops.
+// mesh's inbound context with the mesh's control headers removed and the port's AuthorizationPolicies
+// enforced, registers the workload through a registration stream, and on close() deregisters FIRST,
+// then drains in-flight requests, then stops.
 
 import http from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { registrationMetadata, type NodeIdentity } from '../node-metadata';
 import { fail } from '../options';
 import type { Clock } from '../policy/clock';
 import type { MeshTelemetry } from '../telemetry';
+import { InboundAuthorizer, NOT_READY_REPLY, type InboundConfigSource } from './inbound-authz';
 import { takeInboundContext, type InboundContext } from './inbound-context';
 import { RegistrationStream } from './registration';
 
@@ -29,7 +31,7 @@ export interface ServeOptions {
   readonly portName?: string;
   /** How long close() waits for in-flight requests before cutting connections (default 10 000 ms). */
   readonly drainTimeoutMs?: number;
-  /** How long to wait for the control plane to confirm the registration (default 10 000 ms). */
+  /** How long to wait for the mesh's first config, and then for the control plane to confirm the registration (default 10 000 ms each). */
   readonly registrationTimeoutMs?: number;
 }
 
@@ -56,6 +58,13 @@ export interface ServeContext {
   readonly clock: Clock;
   readonly random: () => number;
   readonly telemetry: MeshTelemetry;
+  /**
+   * The mesh's config (its inbound listeners carry the RBAC filters to enforce) and `ready`, its
+   * first config. Absent: no authorization is enforced (a caller that has no config stream).
+   */
+  readonly config?: InboundConfigSource & { readonly ready: Promise<void> };
+  /** Where problems with the inbound config are reported (default: process warning). */
+  readonly warn?: (message: string) => void;
 }
 
 /** Starts serving and registers; resolves once listening and registered. */
@@ -69,12 +78,20 @@ export async function serveHttp(ctx: ServeContext, handlerOrServer: RequestHandl
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(portName)) fail('serve options.portName', 'must be a DNS label such as "http"', portName);
 
   const servedHost = service.includes('.') ? service : `${service}.${ctx.identity.namespace}.svc.cluster.local`;
+  const registrationTimeoutMs = options.registrationTimeoutMs ?? 10_000;
+  // Fail closed: accept nothing before the mesh's first config is in (policies could not be known).
+  if (ctx.config) {
+    await withTimeout(ctx.config.ready, registrationTimeoutMs,
+      () => new MeshError('REGISTRATION_FAILED', `serve: the mesh received no config from the control plane at ${ctx.controlPlane} in time, so it cannot enforce authorization yet`, { details: { controlPlane: ctx.controlPlane } }));
+  }
   const server = typeof handlerOrServer === 'function' ? http.createServer() : handlerOrServer;
   if (!(server instanceof http.Server)) fail('serve handlerOrServer', 'must be a request handler function or a node:http Server', handlerOrServer);
   const handlers = typeof handlerOrServer === 'function' ? [handlerOrServer] : (server.listeners('request') as RequestHandler[]);
   server.removeAllListeners('request');
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  let authorizer: InboundAuthorizer | undefined;
+  const warn = ctx.warn ?? ((message: string) => process.emitWarning(message, { code: 'INBOARD_INBOUND_AUTHZ' }));
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     inFlight++;
     res.once('close', () => {
@@ -89,11 +106,27 @@ export async function serveHttp(ctx: ServeContext, handlerOrServer: RequestHandl
       ...(req.socket.remotePort !== undefined ? { peerPort: req.socket.remotePort } : {}),
     }, { service: servedHost });
     res.once('close', () => telemetry.end({ status: res.statusCode }));
+    // Authorization, after the internal headers are gone and before the application: a denied
+    // request is answered here (403 RBAC: access denied, 400, or 503 before the first config).
+    if (ctx.config) {
+      const verdict = authorizer ? authorizer.check(req) : { allowed: false as const, reply: NOT_READY_REPLY };
+      if (!verdict.allowed) {
+        res.writeHead(verdict.reply.status, verdict.reply.headers);
+        res.end(verdict.reply.body);
+        return;
+      }
+      req.url = verdict.url;
+    }
     ctx.inbound.run({ ...context, traceContext: telemetry.context }, () => otelContext.with(telemetry.context, () => { for (const h of handlers) h.call(server, req, res); }));
   });
 
   if (!server.listening) await listen(server, options.port, host);
-  const port = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  const port = bound.port;
+  if (ctx.config) {
+    authorizer = new InboundAuthorizer(ctx.config, port, bound.address,
+      (policy) => warn(`serve: inbound listener ${policy.listener} cannot be enforced as sent (${policy.problem}); denying every request on port ${port}`));
+  }
   const advertised = isIP(host) !== 0 && host !== '0.0.0.0' && host !== '::' ? [host] : [];
   const nodeId = `${service}~${advertised[0] ?? host}:${port}`;
   const registration = new RegistrationStream({
@@ -101,7 +134,7 @@ export async function serveHttp(ctx: ServeContext, handlerOrServer: RequestHandl
     metadata: registrationMetadata(ctx.identity, service, { [portName]: port }, advertised),
   });
   try {
-    await withTimeout(registration.registered, options.registrationTimeoutMs ?? 10_000,
+    await withTimeout(registration.registered, registrationTimeoutMs,
       () => new MeshError('REGISTRATION_FAILED', `the control plane at ${ctx.controlPlane} did not confirm the registration of ${nodeId} in time: is it running, and is this its xDS port?`, { details: { nodeId } }));
   } catch (error) {
     await registration.close(0);

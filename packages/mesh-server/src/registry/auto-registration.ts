@@ -51,7 +51,11 @@ export function validateRegistration(nodeId: string, registration: WorkloadRegis
   }
 }
 
-/** The endpoints of a (valid) registration: one per address; ids are the node id (plus the address when several). */
+/**
+ * The endpoints of a (valid) registration: one per address; ids are the node id (plus the address
+ * when several). With `expiresAt` (the stream dropped, grace period running) they are DRAINING, so
+ * clients send them no new requests (Envoy's EDS health_status DRAINING).
+ */
 export function registrationEndpoints(nodeId: string, registration: WorkloadRegistration, domain: string, expiresAt?: number): WorkloadEndpoint[] {
   const services = registration.service !== undefined ? [toServiceFqdn(registration.service, registration.namespace, domain)] : [];
   const addresses = [...new Set(registration.addresses.map((a) => a.trim()))];
@@ -69,7 +73,7 @@ export function registrationEndpoints(nodeId: string, registration: WorkloadRegi
       origin: 'AutoRegistered',
       source: `xds:${nodeId}`,
     });
-    return expiresAt === undefined ? base : { ...base, expiresAt };
+    return expiresAt === undefined ? base : { ...base, health: 'DRAINING' as const, expiresAt };
   });
 }
 

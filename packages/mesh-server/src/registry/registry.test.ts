@@ -195,10 +195,17 @@ describe('WorkloadRegistry', () => {
           const found = registry.snapshot().endpoints.find((e) => e.id === 'n1');
           assert.equal(Boolean(found), expected.present, `after ${action} at ${at}`);
           assert.equal(found?.expiresAt, expected.expiresAt, `expiresAt after ${action} at ${at}`);
+          if (found) assert.equal(found.health, expected.expiresAt === undefined ? 'HEALTHY' : 'DRAINING', `health after ${action} at ${at}`);
           assert.equal(registry.snapshot().services.has(REVIEWS), expected.present, 'the implicit service follows its workloads');
         }
       });
     }
+
+    it('marks a draining endpoint DRAINING in the endpoints a service resolves to (EDS health)', () => {
+      registry.register('n1', registration());
+      registry.unregister('n1');
+      assert.deepEqual(registry.snapshot().endpointsFor(REVIEWS, 9080).map((e) => e.endpoint.health), ['DRAINING']);
+    });
 
     it('sweeps on its own timer once started', async () => {
       registry.close();
@@ -211,6 +218,44 @@ describe('WorkloadRegistry', () => {
       registry.start();
       await gone;
       assert.equal(registry.snapshot().endpoints.length, 0);
+    });
+  });
+
+  describe('remove after a graceful close', () => {
+    type Step = ['register-a' | 'register-b' | 'unregister' | 'remove' | 'remove-a' | 'remove-b', { present: boolean; by?: 'a' | 'b' }];
+    const a = registration({ labels: { app: 'reviews', version: 'a' } });
+    const b = registration({ labels: { app: 'reviews', version: 'b' } });
+    const cases: [title: string, steps: Step[]][] = [
+      ['removes a connected node at once', [['register-a', { present: true, by: 'a' }], ['remove-a', { present: false }]]],
+      ['removes a draining node at once (no grace left)', [['register-a', { present: true, by: 'a' }], ['unregister', { present: true, by: 'a' }], ['remove-a', { present: false }]]],
+      ['without a registration removes whatever is registered', [['register-a', { present: true, by: 'a' }], ['remove', { present: false }]]],
+      ['does not let a stale registration remove its replacement', [['register-a', { present: true, by: 'a' }], ['register-b', { present: true, by: 'b' }], ['remove-a', { present: true, by: 'b' }], ['remove-b', { present: false }]]],
+      ['ignores an unknown node', [['remove', { present: false }], ['remove-a', { present: false }]]],
+      ['can register again after a remove', [['register-a', { present: true, by: 'a' }], ['remove-a', { present: false }], ['register-b', { present: true, by: 'b' }]]],
+    ];
+    for (const [title, steps] of cases) {
+      it(title, () => {
+        for (const [action, expected] of steps) {
+          if (action === 'register-a') registry.register('n1', a);
+          else if (action === 'register-b') registry.register('n1', b);
+          else if (action === 'unregister') registry.unregister('n1');
+          else if (action === 'remove') registry.remove('n1');
+          else registry.remove('n1', action === 'remove-a' ? a : b);
+          const found = registry.snapshot().endpoints.find((e) => e.id === 'n1');
+          assert.equal(Boolean(found), expected.present, `after ${action}`);
+          if (expected.by) assert.equal(found?.labels['version'], expected.by, `registration in force after ${action}`);
+          assert.equal(registry.snapshot().services.has(REVIEWS), expected.present, 'the implicit service follows its workloads');
+        }
+      });
+    }
+
+    it('notifies once per remove that changed something', () => {
+      registry.register('n1', registration());
+      const seen: number[] = [];
+      registry.onChange((s) => seen.push(s.endpoints.length));
+      registry.remove('n1');
+      registry.remove('n1');
+      assert.deepEqual(seen, [0]);
     });
   });
 

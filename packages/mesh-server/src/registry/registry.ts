@@ -1,6 +1,7 @@
 // The workload registry: services and endpoints from config (Service, ServiceEntry, WorkloadEntry)
-// plus workloads that registered through their xDS stream, which outlive their stream by a grace
-// period. Hands out immutable snapshots whose version moves only when the content changes.
+// plus workloads that registered through their xDS stream, which leave at once when that stream is
+// closed gracefully and outlive a dropped stream by a grace period (DRAINING meanwhile). Hands out
+// immutable snapshots whose version moves only when the content changes.
 
 import { MeshServerError } from '../errors';
 import type { Resource } from '../config/resource';
@@ -67,11 +68,27 @@ export class WorkloadRegistry {
     this.update();
   }
 
-  /** The node's stream ended: its endpoints stay for the grace period (expiresAt), then sweep() removes them. */
+  /**
+   * The node's stream dropped: its endpoints stay for the grace period (expiresAt, health DRAINING
+   * so clients stop picking them), then sweep() removes them.
+   */
   unregister(nodeId: string): void {
     const entry = this.registered.get(nodeId);
     if (!entry || entry.expiresAt !== undefined) return;
     this.registered.set(nodeId, { ...entry, expiresAt: this.clock() + this.gracePeriodMs });
+    this.update();
+  }
+
+  /**
+   * The node left gracefully (its stream was half-closed): its endpoints go now, with no grace
+   * period. With `registration`, only if that is still the node's current registration (the same
+   * object given to register) — a re-registration replaces the entry, and a stream that registered
+   * earlier must not remove the newer one. Unknown nodes are ignored.
+   */
+  remove(nodeId: string, registration?: WorkloadRegistration): void {
+    const entry = this.registered.get(nodeId);
+    if (!entry || (registration !== undefined && entry.registration !== registration)) return;
+    this.registered.delete(nodeId);
     this.update();
   }
 

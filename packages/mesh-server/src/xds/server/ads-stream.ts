@@ -5,6 +5,7 @@
 import type { XdsMetricsHooks } from '../../metrics/control-plane-metrics';
 import { PUSH_ORDER, type XdsFamily } from '@inboard/xds';
 import * as grpc from '@grpc/grpc-js';
+import type { WorkloadRegistration } from '../../registry/auto-registration';
 import type { ClientSyncStatus, ProxyInfo } from '../contracts';
 import { NodeError, parseNode, viewKeyOf, type NodeIdentity } from './node-identity';
 import { ProtocolError, type ProtocolSession } from './session';
@@ -15,10 +16,19 @@ export interface StreamHost {
   /** The client is known (first request read); may throw to refuse it (e.g. a bad registration). */
   identified(stream: AdsStream, identity: NodeIdentity): void;
   viewFor(stream: AdsStream): ResourceView;
-  closed(stream: AdsStream): void;
+  /**
+   * The stream is over. `graceful`: the client half-closed it (its "I am leaving"); otherwise it was
+   * dropped, cancelled, errored or terminated by the server.
+   */
+  closed(stream: AdsStream, how: StreamEnd): void;
   warn(message: string): void;
   /** Push and NACK counters (control-plane metrics); optional. */
   readonly metrics?: XdsMetricsHooks;
+}
+
+/** How a stream ended: `graceful` only for the client's half-close. */
+export interface StreamEnd {
+  readonly graceful: boolean;
 }
 
 type Call = grpc.ServerDuplexStream<object, object>;
@@ -45,6 +55,10 @@ export class AdsStream {
   private blocked = false;
   private nonceCounter = 0;
   private ended = false;
+  /** The request side ended; whether by the client's half-close or by a lost stream is settled in end(). */
+  private requestEnded = false;
+  /** grpc-js reported the call cancelled (it also does so after a normal end, once trailers are out). */
+  private cancelled = false;
   private readonly warnedTypes = new Set<string>();
 
   constructor(
@@ -55,15 +69,20 @@ export class AdsStream {
     this.peer = call.getPeer();
     call.on('data', (request: object) => this.onRequest(request));
     call.on('end', () => this.end());
-    call.on('error', () => this.cleanup());
-    call.on('cancelled', () => this.cleanup());
-    call.on('close', () => this.cleanup());
+    call.on('error', () => this.cleanup(false));
+    call.on('cancelled', () => { this.cancelled = true; this.cleanup(false); });
+    call.on('close', () => { if (!this.requestEnded) this.cleanup(false); });
     call.sendMetadata(new grpc.Metadata()); // lets the client know the stream is up before any response
   }
 
   /** The client's proxy info, once its first request arrived. */
   get proxy(): ProxyInfo | undefined {
     return this.identity?.proxy;
+  }
+
+  /** What the client registered through this stream (its node metadata), if it serves. */
+  get registration(): WorkloadRegistration | undefined {
+    return this.identity?.registration;
   }
 
   /** Key of the client's view ('' before the first request). */
@@ -84,7 +103,7 @@ export class AdsStream {
   terminate(code: grpc.status, details: string): void {
     if (this.ended) return;
     this.call.emit('error', { code, details, metadata: new grpc.Metadata() });
-    this.cleanup();
+    this.cleanup(false);
   }
 
   /** Status per family, for the admin API. */
@@ -175,15 +194,25 @@ export class AdsStream {
     }
   }
 
+  /**
+   * The request side ended — by the client's half-close (END_STREAM: graceful), or because the
+   * stream or its connection was lost, which grpc-js reports as an end of input too. The server
+   * answers with status OK; on a stream that is already closed grpc-js skips that status and
+   * reports 'cancelled' from the process.nextTick queue, while a live stream reports it only after
+   * its trailers went out (an I/O callback). So the verdict is taken once the tick queue has run:
+   * not cancelled by then = half-closed. (grpc-js's cancel() sends END_STREAM before its reset, so
+   * a client's deliberate cancel counts as graceful.)
+   */
   private end(): void {
-    if (this.ended) return;
+    if (this.ended || this.requestEnded) return;
+    this.requestEnded = true;
     this.call.end();
-    this.cleanup();
+    process.nextTick(() => process.nextTick(() => this.cleanup(!this.cancelled)));
   }
 
-  private cleanup(): void {
+  private cleanup(graceful: boolean): void {
     if (this.ended) return;
     this.ended = true;
-    this.host.closed(this);
+    this.host.closed(this, { graceful });
   }
 }

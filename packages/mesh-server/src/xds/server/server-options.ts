@@ -7,7 +7,10 @@ import type { Translate, TranslationInput } from '../contracts';
 /** Where auto-registration goes: the registry applies its own grace period on unregister. */
 export interface WorkloadRegistrar {
   register(nodeId: string, registration: WorkloadRegistration): void;
+  /** The node's stream dropped: keep its endpoints for the grace period. */
   unregister(nodeId: string): void;
+  /** The node left gracefully: remove it now, if `registration` (when given) is still its current one. */
+  remove(nodeId: string, registration?: WorkloadRegistration): void;
 }
 
 /** Timers, injectable for tests. */

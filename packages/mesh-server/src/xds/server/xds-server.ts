@@ -5,7 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadXdsProtos, type XdsProtos } from '@inboard/xds';
 import type { ClientSyncStatus, XdsFamily, XdsStatusProvider } from '../contracts';
-import { AdsStream, type StreamHost } from './ads-stream';
+import { AdsStream, type StreamEnd, type StreamHost } from './ads-stream';
 import { DeltaSession } from './delta-session';
 import type { NodeIdentity } from './node-identity';
 import { REAL_SERVER_CLOCK, STDERR_LOG, type XdsServerClock, type XdsServerLog, type XdsServerOptions } from './server-options';
@@ -43,7 +43,7 @@ export class XdsServer implements XdsStatusProvider {
     this.host = {
       identified: (stream, identity) => this.identified(stream, identity),
       viewFor: (stream) => this.viewFor(stream),
-      closed: (stream) => this.streamClosed(stream),
+      closed: (stream, how) => this.streamClosed(stream, how),
       warn: (message) => this.log.warn(message),
       ...(options.metrics ? { metrics: options.metrics } : {}),
     };
@@ -145,7 +145,13 @@ export class XdsServer implements XdsStatusProvider {
     this.log.info(`xds: registered workload ${nodeId} from ${stream.peer}`);
   }
 
-  private streamClosed(stream: AdsStream): void {
+  /**
+   * A registering stream ended. While another open stream still registers the node, nothing
+   * changes. Otherwise a graceful end (the client's half-close) removes the node at once — the
+   * registry removes it only if this stream's registration is still the current one, so an old
+   * stream never removes a newer registration — and a dropped stream leaves it for the grace period.
+   */
+  private streamClosed(stream: AdsStream, how: StreamEnd): void {
     if (!this.streams.delete(stream) || !this.registeringStreams.delete(stream)) return;
     const nodeId = stream.proxy!.id;
     const count = this.registered.get(nodeId) ?? 1;
@@ -155,9 +161,14 @@ export class XdsServer implements XdsStatusProvider {
     }
     this.registered.delete(nodeId);
     try {
-      this.options.registry?.unregister(nodeId);
+      if (how.graceful) {
+        this.options.registry?.remove(nodeId, stream.registration);
+        this.log.info(`xds: deregistered workload ${nodeId} (its stream from ${stream.peer} closed gracefully)`);
+      } else {
+        this.options.registry?.unregister(nodeId);
+      }
     } catch (e) {
-      this.log.error(`xds: unregistering ${nodeId} failed: ${(e as Error).message}`);
+      this.log.error(`xds: deregistering ${nodeId} failed: ${(e as Error).message}`);
     }
   }
 }
