@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { REPO_ROOT } from '../../../../testing/spawn';
 import type { Resource } from '../config/resource';
 import type { RegistrySnapshot, WorkloadEndpoint } from '../registry/types';
 import type { ClientSyncStatus, FamilySyncStatus } from '../xds/contracts';
@@ -86,11 +83,5 @@ describe('metrics/control-plane-metrics', () => {
     metrics = createControlPlaneMetrics({ xds: { clients: () => { throw new Error('boom'); } } });
     metrics.pushSent('listeners', 1);
     assert.equal(sample(await metrics.render(), 'pilot_xds_pushes{type="lds"}'), 1);
-  });
-
-  it('uses the same Prometheus exposition code as mesh-client (the copy has not drifted)', () => {
-    const here = readFileSync(path.join(__dirname, 'prometheus-exposition.ts'), 'utf8');
-    const there = readFileSync(path.join(REPO_ROOT, 'packages/mesh-client/src/telemetry/prometheus-exposition.ts'), 'utf8');
-    assert.equal(here, there, 'packages/mesh-server/src/metrics/prometheus-exposition.ts must stay identical to mesh-client\'s');
   });
 });

@@ -7,7 +7,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { ConfigSnapshot } from '../store/config-cache';
 import type { RegistrySnapshot } from '../registry/types';
 import type { ClientSyncStatus, FamilySyncStatus, XdsFamily } from '../xds/contracts';
-import { PrometheusReader } from './prometheus-exposition';
+import { PrometheusReader } from '@inboard/mesh-client/telemetry-sdk';
 
 /** istiod's `type` label value of each resource family. */
 export const FAMILY_TYPE: Readonly<Record<XdsFamily, string>> = Object.freeze({ clusters: 'cds', endpoints: 'eds', listeners: 'lds', routes: 'rds' });

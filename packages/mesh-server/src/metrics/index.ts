@@ -2,5 +2,5 @@
 
 export { createControlPlaneMetrics, CONTROL_PLANE_METRICS, FAMILY_TYPE, PUSH_TIME_BUCKETS } from './control-plane-metrics';
 export type { ControlPlaneMetrics, ControlPlaneMetricsSources, XdsMetricsHooks } from './control-plane-metrics';
-export { PrometheusReader, toPrometheusText, PROMETHEUS_CONTENT_TYPE } from './prometheus-exposition';
-export type { PrometheusTextOptions } from './prometheus-exposition';
+export { PrometheusReader, toPrometheusText, PROMETHEUS_CONTENT_TYPE } from '@inboard/mesh-client/telemetry-sdk';
+export type { PrometheusTextOptions } from '@inboard/mesh-client/telemetry-sdk';
