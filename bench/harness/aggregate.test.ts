@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { LatencySummary } from '../load/histogram';
-import { compare, errorTotal, median, pathCpuUsPerRequest, rotate, spread, sumErrors, summarize, type MeasuredPhase, type RoundFigures } from './aggregate';
+import { compare, errorTotal, median, pathCpuUsPerRequest, rotate, spread, sumErrors, summarize, versus, type MeasuredPhase, type RoundFigures } from './aggregate';
 
 function latency(p50: number, p99: number): LatencySummary {
   return { count: 100, mean: p50, p50, p90: p50, p99, p999: p99, max: p99 };
@@ -92,5 +92,25 @@ describe('aggregation over rounds', () => {
     assert.deepEqual(rotate(['a', 'b', 'c'], 1), ['b', 'c', 'a']);
     assert.deepEqual(rotate(['a', 'b', 'c'], 4), ['b', 'c', 'a']);
     assert.deepEqual(rotate([], 2), []);
+  });
+
+  it('sets a row against another: paired throughput ratio and the ratio of added latencies', () => {
+    const raw = [round(30_000, 200, 800, 30), round(28_000, 210, 900, 31)];
+    const mesh = [round(27_000, 210, 850, 32), round(26_600, 218, 930, 33)];
+    const sidecar = [round(12_000, 350, 1_800, 40, 55), round(14_000, 370, 1_700, 41, 56)];
+    const result = versus('sidecar', mesh, sidecar, compare('raw', mesh, raw), compare('raw', sidecar, raw));
+    // rounds: 27000/12000 = 2.25, 26600/14000 = 1.9 → median 2.075
+    assert.deepEqual(result.throughputRatio, { median: 2.075, min: 1.9, max: 2.25 });
+    // added p50: mesh (10, 8) → 9; sidecar (150, 160) → 155; 9 / 155
+    assert.equal(result.addedP50Ratio, Number((9 / 155).toFixed(3)));
+    assert.equal(result.addedP99Ratio, Number((40 / 900).toFixed(3)));
+  });
+
+  it('leaves the latency ratios out when the other row added no latency or was not compared', () => {
+    const raw = [round(30_000, 200, 800, 30)];
+    const faster = [round(31_000, 190, 700, 30)];
+    const result = versus('faster', raw, faster, undefined, compare('raw', faster, raw));
+    assert.equal(result.addedP50Ratio, undefined);
+    assert.equal(versus('faster', faster, raw, compare('raw', faster, raw), compare('raw', faster, raw)).addedP50Ratio, undefined);
   });
 });

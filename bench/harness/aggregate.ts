@@ -78,6 +78,16 @@ export interface Comparison {
   readonly addedPathCpuUsPerRequest: Spread;
 }
 
+/** A row set against another row of the same rounds (e.g. the mesh against a sidecar hop). */
+export interface Versus {
+  readonly other: string;
+  /** Closed-loop throughput ÷ the other row's, paired by round. */
+  readonly throughputRatio: Spread;
+  /** This row's added p50 / p99 (over the shared baseline) ÷ the other row's; absent when not comparable. */
+  readonly addedP50Ratio?: number;
+  readonly addedP99Ratio?: number;
+}
+
 /** Median of a non-empty list (mean of the middle two for an even count); 0 for an empty one. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
@@ -162,6 +172,23 @@ export function compare(baselineId: string, scenario: readonly RoundFigures[], b
     addedP50Us: spread(pairs.map(([s, b]) => s.open.latency.p50 - b.open.latency.p50)),
     addedP99Us: spread(pairs.map(([s, b]) => s.open.latency.p99 - b.open.latency.p99)),
     addedPathCpuUsPerRequest: spread(pairs.map(([s, b]) => pathCpuUsPerRequest(s.closed) - pathCpuUsPerRequest(b.closed)), 2),
+  };
+}
+
+/**
+ * Sets a row against another: the throughput ratio round by round, and the ratio of their added
+ * latencies when both were compared with the same baseline and the other's is positive.
+ */
+export function versus(otherId: string, scenario: readonly RoundFigures[], other: readonly RoundFigures[], scenarioComparison?: Comparison, otherComparison?: Comparison): Versus {
+  const pairs = scenario.slice(0, other.length).map((round, index) => [round, other[index]!] as const);
+  const ratio = (mine: number | undefined, theirs: number | undefined) => (mine !== undefined && theirs !== undefined && theirs > 0 ? Number((mine / theirs).toFixed(3)) : undefined);
+  const p50 = ratio(scenarioComparison?.addedP50Us.median, otherComparison?.addedP50Us.median);
+  const p99 = ratio(scenarioComparison?.addedP99Us.median, otherComparison?.addedP99Us.median);
+  return {
+    other: otherId,
+    throughputRatio: spread(pairs.map(([s, o]) => (o.closed.throughput > 0 ? s.closed.throughput / o.closed.throughput : 0)), 3),
+    ...(p50 !== undefined ? { addedP50Ratio: p50 } : {}),
+    ...(p99 !== undefined ? { addedP99Ratio: p99 } : {}),
   };
 }
 

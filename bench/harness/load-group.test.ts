@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { HAPROXY } from '../proxies/haproxy';
 import { GRPC_SCENARIOS } from '../scenarios/grpc';
 import { HTTP_SCENARIOS } from '../scenarios/http';
-import { MESH_SCENARIOS } from '../scenarios/mesh';
 import { describePath, validateScenarios, type LoadScenario } from './load-group';
 
 const raw: LoadScenario = { id: 'raw', label: 'raw', driver: 'undici-pool', server: 'http' };
 
 describe('load group rows', () => {
   it('the shipped groups have unique ids and baselines that exist', () => {
-    for (const rows of [HTTP_SCENARIOS, GRPC_SCENARIOS, MESH_SCENARIOS]) validateScenarios(rows);
+    for (const rows of [HTTP_SCENARIOS, GRPC_SCENARIOS]) validateScenarios(rows);
   });
 
   it('names the row at fault', () => {
@@ -17,6 +16,7 @@ describe('load group rows', () => {
       [[raw, { ...raw }], /two rows have the id "raw"/],
       [[raw, { ...raw, id: 'hop', baseline: 'missing' }], /row "hop" names baseline "missing", which is not a row of the group/],
       [[{ ...raw, baseline: 'raw' }], /row "raw" names itself as its baseline/],
+      [[raw, { ...raw, id: 'mesh', versus: ['sidecar'] }], /row "mesh" is set against "sidecar", which is not another row of the group/],
     ];
     for (const [rows, message] of cases) assert.throws(() => validateScenarios(rows), message);
   });

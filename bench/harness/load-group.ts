@@ -6,10 +6,10 @@ import { NotRunError, type MeshTarget } from '../load/driver';
 import { proxyAvailability, startProxyChain, type ProxyLayout, type RunningChain } from '../proxies/proxy-chain';
 import type { ProxyKind } from '../proxies/proxy-kind';
 import { startServer, type RunningServer, type ServerKind } from '../servers/launch';
-import { compare, median, rotate, summarize, type Comparison, type RoundFigures, type ScenarioSummary } from './aggregate';
+import { rotate, type Comparison, type RoundFigures, type ScenarioSummary, type Versus } from './aggregate';
 import type { GroupContext, GroupOutcome } from './group';
 import { backgroundOf, measureRound } from './measure-round';
-import { BUSY_MACHINE_CORES } from './quiet';
+import { scenarioReport, serverReport } from './scenario-report';
 
 /** A sidecar-style proxy in a scenario's path. */
 export interface ProxyHop {
@@ -27,14 +27,20 @@ export interface LoadScenario {
   readonly proxy?: ProxyHop;
   /** Id of the row this one is compared with; absent for a baseline row. */
   readonly baseline?: string;
-  /** True for in-process mesh rows: their driver gets the `mesh` target from the group's `prepare` hook. */
+  /** True for in-process mesh rows: their driver gets the `mesh` target from the group's `prepareMesh` hook. */
   readonly mesh?: boolean;
+  /** Other rows to set this one against beyond its baseline (e.g. the mesh against the sidecar hops). */
+  readonly versus?: readonly string[];
 }
 
-/** Optional group-specific set-up once the servers listen (e.g. a control plane that must know their ports). */
+/** Optional group-specific set-up once the servers listen. */
 export interface LoadGroupHooks {
-  /** May throw NotRunError: the whole group is then reported NOT RUN with its message. */
-  prepare?(servers: ReadonlyMap<ServerKind, RunningServer>): Promise<{ readonly mesh?: MeshTarget }>;
+  /**
+   * Starts what the mesh rows need (a control plane that knows the servers' ports); called only when
+   * the group has mesh rows. NotRunError marks the mesh rows NOT RUN, any other error FAILED; the
+   * other rows run either way.
+   */
+  prepareMesh?(servers: ReadonlyMap<ServerKind, RunningServer>): Promise<{ readonly mesh: MeshTarget }>;
 }
 
 /** A row of the report. */
@@ -49,7 +55,15 @@ export interface ScenarioReport {
   readonly reason?: string;
   readonly summary?: ScenarioSummary;
   readonly comparison?: Comparison;
-  readonly perRound?: { readonly throughput: number[]; readonly openP50Us: number[]; readonly openP99Us: number[] };
+  /** This row against the rows named in its `versus`. */
+  readonly versus?: readonly Versus[];
+  readonly perRound?: {
+    readonly throughput: number[];
+    readonly openP50Us: number[];
+    readonly openP99Us: number[];
+    /** CPU other processes used during the round's windows (the larger of the two phases), cores. */
+    readonly backgroundCores: number[];
+  };
 }
 
 /** What a server did over the group, so readers can see it was not the bottleneck. */
@@ -92,6 +106,11 @@ export function validateScenarios(scenarios: readonly LoadScenario[]): void {
     if (scenario.baseline === scenario.id) throw new Error(`load group: row "${scenario.id}" names itself as its baseline`);
     if (!ids.has(scenario.baseline)) throw new Error(`load group: row "${scenario.id}" names baseline "${scenario.baseline}", which is not a row of the group`);
   }
+  for (const scenario of scenarios) {
+    for (const other of scenario.versus ?? []) {
+      if (other === scenario.id || !ids.has(other)) throw new Error(`load group: row "${scenario.id}" is set against "${other}", which is not another row of the group`);
+    }
+  }
 }
 
 /** Runs the scenarios of a load group and reports them; NOT RUN rows are kept with their reason. */
@@ -113,15 +132,21 @@ export async function runLoadGroup(context: GroupContext, scenarios: readonly Lo
   for (const kind of new Set(runnable.map((scenario) => scenario.server))) {
     servers.set(kind, await startServer(kind, context.placement, context.processes, settings.bodyBytes));
   }
-  let prepared: { readonly mesh?: MeshTarget } = {};
-  try {
-    prepared = (await hooks.prepare?.(servers)) ?? {};
-  } catch (error) {
-    if (error instanceof NotRunError) return { status: 'not-run', reason: error.message };
-    throw error;
-  }
   const rounds = new Map<string, RoundFigures[]>(runnable.map((scenario) => [scenario.id, []]));
   const stopped = new Map<string, { status: 'not-run' | 'failed'; reason: string }>();
+  const stop = (rows: readonly LoadScenario[], status: 'not-run' | 'failed', reason: string) => {
+    for (const row of rows) stopped.set(row.id, { status, reason });
+  };
+  let mesh: MeshTarget | undefined;
+  const meshRows = runnable.filter((scenario) => scenario.mesh);
+  if (meshRows.length > 0) {
+    try {
+      if (!hooks.prepareMesh) throw new NotRunError('this group has mesh rows but no prepareMesh hook');
+      mesh = (await hooks.prepareMesh(servers)).mesh;
+    } catch (error) {
+      stop(meshRows, error instanceof NotRunError ? 'not-run' : 'failed', (error as Error).message);
+    }
+  }
   const chains = new Map<string, RunningChain>();
   for (const scenario of runnable) {
     if (!scenario.proxy) continue;
@@ -133,9 +158,7 @@ export async function runLoadGroup(context: GroupContext, scenarios: readonly Lo
       chains.set(key, await startProxyChain(scenario.proxy.kind, binary.binary, scenario.proxy.layout, servers.get(scenario.server)!.port, context));
     } catch (error) {
       // One proxy that will not start fails its rows, not the whole group.
-      for (const row of runnable.filter((candidate) => candidate.proxy && chainKey(candidate) === key)) {
-        stopped.set(row.id, { status: 'failed', reason: (error as Error).message });
-      }
+      stop(runnable.filter((candidate) => candidate.proxy && chainKey(candidate) === key), 'failed', (error as Error).message);
     }
   }
 
@@ -144,7 +167,7 @@ export async function runLoadGroup(context: GroupContext, scenarios: readonly Lo
       if (stopped.has(scenario.id)) continue;
       const server = servers.get(scenario.server)!;
       const chain = scenario.proxy ? chains.get(chainKey(scenario)) : undefined;
-      const outcome = await measureRound(context, scenario, server, chain, prepared.mesh);
+      const outcome = await measureRound(context, scenario, server, chain, mesh);
       if ('figures' in outcome) {
         rounds.get(scenario.id)!.push(outcome.figures);
         context.log(`  round ${round + 1}/${settings.rounds}  ${scenario.id.padEnd(22)} ${progressLine(outcome.figures)}${outcome.remeasured ? '  (re-measured)' : ''}`);
@@ -155,28 +178,9 @@ export async function runLoadGroup(context: GroupContext, scenarios: readonly Lo
     }
   }
 
-  const reports = scenarios.map((scenario): ScenarioReport => {
-    const base = { id: scenario.id, label: scenario.label, driver: scenario.driver, path: describePath(scenario), ...(scenario.baseline ? { baseline: scenario.baseline } : {}) };
-    const reason = blocked.get(scenario.id) ?? stopped.get(scenario.id)?.reason;
-    if (reason !== undefined) return { ...base, status: stopped.get(scenario.id)?.status ?? 'not-run', reason };
-    const figures = rounds.get(scenario.id)!;
-    const baselineFigures = scenario.baseline ? rounds.get(scenario.baseline) : undefined;
-    const comparison = scenario.baseline && baselineFigures && baselineFigures.length > 0 && !stopped.has(scenario.baseline)
-      ? compare(scenario.baseline, figures, baselineFigures)
-      : undefined;
-    return {
-      ...base,
-      status: 'ran',
-      summary: summarize(figures, BUSY_MACHINE_CORES),
-      ...(comparison ? { comparison } : {}),
-      perRound: {
-        throughput: figures.map((f) => f.closed.throughput),
-        openP50Us: figures.map((f) => f.open.latency.p50),
-        openP99Us: figures.map((f) => f.open.latency.p99),
-      },
-    };
-  });
-
+  const reports = scenarios.map((scenario) =>
+    scenarioReport(scenario, describePath(scenario), rounds, blocked.get(scenario.id) !== undefined ? { status: 'not-run', reason: blocked.get(scenario.id)! } : stopped.get(scenario.id)),
+  );
   return {
     status: 'ran',
     report: {
@@ -201,14 +205,3 @@ function progressLine(figures: RoundFigures): string {
   );
 }
 
-function serverReport(server: RunningServer, reports: readonly ScenarioReport[]): ServerReport {
-  const rows = reports.filter((report) => report.summary && report.path.endsWith(`${server.kind} server`));
-  const cpu = median(rows.map((report) => report.summary!.closed.serverCpuUsPerRequest));
-  return {
-    kind: server.kind,
-    description: server.description,
-    cpuUsPerRequest: Number(cpu.toFixed(2)),
-    capacityPerCore: cpu > 0 ? Math.round(1e6 / cpu) : 0,
-    busiestCores: Math.max(0, ...rows.map((report) => report.summary!.closed.serverCpuCores)),
-  };
-}

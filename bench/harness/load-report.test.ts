@@ -83,4 +83,17 @@ describe('load group report', () => {
     assert.ok(notes.some((line) => line.startsWith('WARNING: in 1 of 4 measurements other processes used ≥ 0.15 cores (worst 0.40)')), notes.join('\n'));
     assert.ok(notes.includes('a note'));
   });
+
+  it('sets a row against the rows it names, with the ratio of added latencies', () => {
+    const withVersus: LoadGroupReport = {
+      ...report,
+      scenarios: report.scenarios.map((scenario) =>
+        scenario.id === 'orphan'
+          ? { ...scenario, comparison: { ...report.scenarios[1]!.comparison!, addedP50Us: { median: 11, min: 11, max: 11 }, addedP99Us: { median: 44, min: 44, max: 44 } },
+              versus: [{ other: 'hop', throughputRatio: { median: 2.1, min: 2, max: 2.2 }, addedP50Ratio: 0.1, addedP99Ratio: 0.1 }] }
+          : scenario,
+      ),
+    };
+    assert.ok(reportNotes(withVersus).includes('orphan vs hop: 2.10× (2.00–2.20) the throughput; added p50 +11.0 vs +110 µs (0.10×); added p99 +44.0 vs +440 µs (0.10×)'));
+  });
 });

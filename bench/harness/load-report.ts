@@ -74,6 +74,20 @@ export function reportNotes(report: LoadGroupReport): string[] {
     if (scenario.status === 'not-run') lines.push(`NOT RUN: ${scenario.label}: ${scenario.reason}`);
     if (scenario.status === 'failed') lines.push(`FAILED: ${scenario.label}: ${scenario.reason}`);
   }
+  const byId = new Map(report.scenarios.map((scenario) => [scenario.id, scenario]));
+  for (const scenario of report.scenarios.filter(ran)) {
+    for (const against of scenario.versus ?? []) {
+      const other = byId.get(against.other);
+      const ratio = against.throughputRatio;
+      const latency = (mine: number | undefined, theirs: number | undefined, relative: number | undefined, name: string) =>
+        mine === undefined || theirs === undefined ? '' : `; added ${name} ${formatDelta(mine)} vs ${formatDelta(theirs)} µs${relative !== undefined ? ` (${relative.toFixed(2)}×)` : ''}`;
+      lines.push(
+        `${scenario.label} vs ${other?.label ?? against.other}: ${formatRatio(ratio.median, ratio.min, ratio.max)} the throughput` +
+          latency(scenario.comparison?.addedP50Us.median, other?.comparison?.addedP50Us.median, against.addedP50Ratio, 'p50') +
+          latency(scenario.comparison?.addedP99Us.median, other?.comparison?.addedP99Us.median, against.addedP99Ratio, 'p99'),
+      );
+    }
+  }
   for (const server of report.servers) {
     const verdict = server.busiestCores >= 0.9 ? 'WARNING: it may be the bottleneck' : 'not the bottleneck';
     lines.push(

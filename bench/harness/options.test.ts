@@ -4,7 +4,7 @@ import { parseOptions } from './options';
 describe('bench options', () => {
   it('has full-run defaults', () => {
     const options = parseOptions([]);
-    assert.deepEqual(options.settings, { quick: false, durationMs: 5000, warmupMs: 3000, rounds: 3, concurrency: 16, rate: 1000, bodyBytes: 1024, pacer: 'precise', patienceMs: 120_000 });
+    assert.deepEqual(options.settings, { quick: false, durationMs: 4000, warmupMs: 2000, rounds: 3, concurrency: 16, rate: 1000, bodyBytes: 1024, pacer: 'precise', patienceMs: 60_000 });
     assert.deepEqual(options.only, []);
     assert.equal(options.pin, true);
   });

@@ -23,9 +23,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --only <g1,g2>       run only these groups (see --list)
   --quick              short smoke run: 1 s windows, 0.5 s warm-up, 1 round (under a minute; fetch and
                        axios are still cold after 0.5 s, so their quick figures are not representative)
-  --duration <s>       measured window of each phase (default 5; quick 1)
-  --warmup <s>         warm-up before the closed loop, not measured (default 3: undici's fetch needs
-                       ~3 s of load before the JIT settles); the open loop then warms min(this, 1 s)
+  --duration <s>       measured window of each phase (default 4; quick 1)
+  --warmup <s>         warm-up before the closed loop, not measured (default 2: undici's fetch needs
+                       ~2 s of load before the JIT settles); the open loop then warms min(this, 1 s)
   --rounds <n>         times each scenario is measured, interleaved (default 3; quick 1)
   --concurrency <n>    closed-loop workers = HTTP connections per driver (default 16)
   --rate <req/s>       open-loop rate (default 1000, Istio's benchmark rate)
@@ -36,7 +36,7 @@ export const USAGE = `usage: npm run bench -- [options]
                        burning the core a client-side proxy shares; timer uses 1 ms-granular timers
                        only (~0.5 ms of send lag in every latency)
   --patience <s>       extra time the run may spend waiting for other processes to leave the CPU alone
-                       and re-measuring rows they disturbed (default 120; quick 0; 0 = never wait)
+                       and re-measuring rows they disturbed (default 60; quick 0; 0 = never wait)
   --no-pin             do not pin processes to cores with taskset
   --out <file>         results file (default bench/results/<date>.json; .tmp for --quick/--only runs)
   --markdown           also print the tables as Markdown
@@ -89,14 +89,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const requests = values.requests === undefined ? undefined : positiveNumber('requests', values.requests, 0, true);
   const settings: BenchSettings = {
     quick,
-    durationMs: Math.round(positiveNumber('duration', values.duration, quick ? 1 : 5, false) * 1000),
-    warmupMs: Math.round(positiveNumber('warmup', values.warmup, quick ? 0.5 : 3, false) * 1000),
+    durationMs: Math.round(positiveNumber('duration', values.duration, quick ? 1 : 4, false) * 1000),
+    warmupMs: Math.round(positiveNumber('warmup', values.warmup, quick ? 0.5 : 2, false) * 1000),
     rounds: positiveNumber('rounds', values.rounds, quick ? 1 : 3, true),
     concurrency: positiveNumber('concurrency', values.concurrency, 16, true),
     rate: positiveNumber('rate', values.rate, 1000, false),
     bodyBytes: positiveNumber('body-bytes', values['body-bytes'], 1024, true),
     pacer,
-    patienceMs: Math.round(nonNegativeNumber('patience', values.patience, quick ? 0 : 120) * 1000),
+    patienceMs: Math.round(nonNegativeNumber('patience', values.patience, quick ? 0 : 60) * 1000),
     ...(requests !== undefined ? { requests } : {}),
   };
   const only = (values.only ?? '').split(',').map((name) => name.trim()).filter(Boolean);

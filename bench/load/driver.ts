@@ -7,8 +7,10 @@ export interface MeshTarget {
   readonly controlPlane: string;
   /** The HTTP service addressed by its mesh name, e.g. `http://bench-http.default.svc.cluster.local:9080/bench`. */
   readonly serviceUrl: string;
-  /** The gRPC service addressed by its mesh name, e.g. `bench-grpc.default.svc.cluster.local:9081`. */
+  /** The gRPC service's mesh host name, e.g. `bench-grpc.default.svc.cluster.local`. */
   readonly grpcService: string;
+  /** The gRPC service's port, e.g. 9081. */
+  readonly grpcPort: number;
   /** Name and namespace the bench client registers under. */
   readonly clientService: string;
   readonly namespace: string;

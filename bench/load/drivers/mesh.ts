@@ -1,9 +1,7 @@
-// Driver slot for the in-process mesh, `@inboard/mesh-client`: mesh-fetch, mesh-dispatcher, mesh-axios
-// and mesh-grpc. The package is loaded lazily, in the load process only; until it exports connect(),
-// every mesh driver raises NotRunError and the bench prints "NOT RUN: <reason>" instead of failing.
-//
-// When mesh-client lands, check the three guesses marked GUESS below against its real surface
-// (issue 4: connect(options) → Mesh with ready, fetch, dispatcher, axios(config), grpc, close()).
+// Drivers for the in-process mesh, `@inboard/mesh-client`: mesh-fetch, mesh-dispatcher, mesh-axios and
+// mesh-grpc. The package is loaded lazily, in the load process only, and used through the slice of its
+// surface typed below; if it cannot connect, every mesh driver raises NotRunError and the bench prints
+// "NOT RUN: <reason>" instead of failing.
 import * as grpc from '@grpc/grpc-js';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { loadEchoService, type EchoClient } from '../../servers/echo-service';
@@ -20,6 +18,7 @@ interface MeshHandle {
   readonly dispatcher: unknown;
   axios(config?: Record<string, unknown>): { get(url: string): Promise<{ status: number }> };
   readonly grpc: unknown;
+  explain(request: { url: string }): Record<string, unknown>;
   close(): unknown;
 }
 
@@ -38,11 +37,13 @@ export function meshConnectFunction(): ConnectFunction {
   return connect as ConnectFunction;
 }
 
+/** How long a mesh driver waits for the mesh to route to the bench server before giving up. */
+const ROUTABLE_TIMEOUT_MS = 15_000;
+
 /** Connects a mesh for the bench client and waits for its first config. */
 async function connectForBench(target: DriverTarget): Promise<{ mesh: MeshHandle; where: MeshTarget }> {
   const connect = meshConnectFunction();
-  if (!target.mesh) throw new NotRunError('mesh drivers need a running control plane (target.mesh); run them from the mesh group');
-  // GUESS 1: the option names of connect().
+  if (!target.mesh) throw new NotRunError('mesh drivers need a running control plane (target.mesh); the group did not start one');
   const mesh = (await connect({
     controlPlane: target.mesh.controlPlane,
     service: target.mesh.clientService,
@@ -50,6 +51,18 @@ async function connectForBench(target: DriverTarget): Promise<{ mesh: MeshHandle
   })) as MeshHandle;
   await mesh.ready;
   return { mesh, where: target.mesh };
+}
+
+/** Polls `mesh.explain(url)` until the mesh forwards it to an available endpoint (bounded). */
+async function untilRoutable(mesh: MeshHandle, url: string): Promise<void> {
+  const deadline = Date.now() + ROUTABLE_TIMEOUT_MS;
+  for (;;) {
+    const decision = mesh.explain({ url });
+    const endpoints = decision.endpoints as { available?: boolean }[] | undefined;
+    if (decision.decision === 'forward' && endpoints?.some((endpoint) => endpoint.available)) return;
+    if (Date.now() > deadline) throw new Error(`the mesh does not route ${url} after ${ROUTABLE_TIMEOUT_MS} ms: ${JSON.stringify(decision).slice(0, 300)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Shared lifecycle of the mesh drivers: connect in setup, close the mesh in close. */
@@ -65,7 +78,10 @@ abstract class MeshDriver implements Driver {
     await this.prepare(where, target);
   }
 
-  protected async prepare(_where: MeshTarget, _target: DriverTarget): Promise<void> {}
+  /** Waits until the HTTP service is routable; the gRPC driver overrides this. */
+  protected async prepare(_where: MeshTarget, _target: DriverTarget): Promise<void> {
+    await untilRoutable(this.mesh!, this.url);
+  }
 
   abstract request(): Promise<void>;
 
@@ -99,7 +115,8 @@ export class MeshAxiosDriver extends MeshDriver {
   readonly name = 'mesh-axios';
   private client: { get(url: string): Promise<{ status: number }> } | undefined;
 
-  protected override async prepare(): Promise<void> {
+  protected override async prepare(where: MeshTarget, target: DriverTarget): Promise<void> {
+    await super.prepare(where, target);
     this.client = this.mesh!.axios({ responseType: 'arraybuffer', validateStatus: () => true });
   }
 
@@ -116,13 +133,17 @@ export class MeshGrpcDriver extends MeshDriver {
   private message = { payload: Buffer.alloc(0) };
 
   protected override async prepare(where: MeshTarget, target: DriverTarget): Promise<void> {
-    // GUESS 2: `mesh.grpc` offers `target(service)` and `channelOptions` for a grpc-js client.
     const settings = this.mesh!.grpc as { target?: unknown; channelOptions?: unknown } | undefined;
-    if (typeof settings?.target !== 'function') throw new NotRunError('mesh.grpc has no target(service) helper yet');
-    const channelTarget = (settings.target as (service: string) => string)(where.grpcService);
+    const register = (require('@inboard/mesh-client') as { registerGrpcXds?: unknown }).registerGrpcXds;
+    if (typeof settings?.target !== 'function' || typeof register !== 'function') throw new NotRunError('@inboard/mesh-client has no mesh.grpc.target() or registerGrpcXds() yet');
+    register(); // grpc-js-xds's resolver for xds:/// targets, once per process
+    const channelTarget = (settings.target as (service: string, port?: number) => string)(where.grpcService, where.grpcPort);
     const { Client } = loadEchoService();
     this.message = { payload: Buffer.alloc(target.payloadBytes, 0x61) };
     this.client = new Client(channelTarget, grpc.credentials.createInsecure(), (settings.channelOptions ?? {}) as grpc.ChannelOptions);
+    await new Promise<void>((resolve, reject) =>
+      this.client!.waitForReady(Date.now() + ROUTABLE_TIMEOUT_MS, (error) => (error ? reject(new Error(`grpc-js via the mesh is not ready: ${error.message}`)) : resolve())),
+    );
   }
 
   request(): Promise<void> {
