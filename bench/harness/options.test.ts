@@ -11,7 +11,7 @@ describe('bench options', () => {
 
   it('shortens everything for --quick, and explicit flags still win', () => {
     const quick = parseOptions(['--quick']).settings;
-    assert.deepEqual([quick.quick, quick.durationMs, quick.warmupMs, quick.rounds, quick.patienceMs], [true, 1000, 500, 1, 0]);
+    assert.deepEqual([quick.quick, quick.durationMs, quick.warmupMs, quick.rounds, quick.patienceMs], [true, 800, 300, 1, 0]);
     const custom = parseOptions(['--quick', '--duration', '2.5', '--rounds', '2', '--concurrency', '32', '--rate', '500', '--pacer', 'timer', '--requests', '1000']).settings;
     assert.deepEqual([custom.durationMs, custom.rounds, custom.concurrency, custom.rate, custom.pacer, custom.requests], [2500, 2, 32, 500, 'timer', 1000]);
   });

@@ -21,9 +21,9 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [options]
 
   --only <g1,g2>       run only these groups (see --list)
-  --quick              short smoke run: 1 s windows, 0.5 s warm-up, 1 round (under a minute; fetch and
-                       axios are still cold after 0.5 s, so their quick figures are not representative)
-  --duration <s>       measured window of each phase (default 4; quick 1)
+  --quick              short smoke run: 0.8 s windows, 0.3 s warm-up, 1 round (under a minute; the JIT
+                       is still cold after 0.3 s, so quick figures are not representative)
+  --duration <s>       measured window of each phase (default 4; quick 0.8)
   --warmup <s>         warm-up before the closed loop, not measured (default 2: undici's fetch needs
                        ~2 s of load before the JIT settles); the open loop then warms min(this, 1 s)
   --rounds <n>         times each scenario is measured, interleaved (default 3; quick 1)
@@ -89,8 +89,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const requests = values.requests === undefined ? undefined : positiveNumber('requests', values.requests, 0, true);
   const settings: BenchSettings = {
     quick,
-    durationMs: Math.round(positiveNumber('duration', values.duration, quick ? 1 : 4, false) * 1000),
-    warmupMs: Math.round(positiveNumber('warmup', values.warmup, quick ? 0.5 : 2, false) * 1000),
+    durationMs: Math.round(positiveNumber('duration', values.duration, quick ? 0.8 : 4, false) * 1000),
+    warmupMs: Math.round(positiveNumber('warmup', values.warmup, quick ? 0.3 : 2, false) * 1000),
     rounds: positiveNumber('rounds', values.rounds, quick ? 1 : 3, true),
     concurrency: positiveNumber('concurrency', values.concurrency, 16, true),
     rate: positiveNumber('rate', values.rate, 1000, false),

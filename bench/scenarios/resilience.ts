@@ -2,10 +2,10 @@
 // per-try timeout, breaker closed; breaker open fast-fail) and behaviour under injected faults.
 import { notRunGroup } from '../harness/group';
 
-/** The resilience group (NOT RUN until issue 6's policies land in mesh-client). */
+/** The resilience group (NOT RUN until its scenario is written). */
 export const group = notRunGroup(
   'resilience',
   60,
   'retries, timeouts, breakers and outlier detection: per-request cost and behaviour under faults',
-  'waiting for the resilience policies in @inboard/mesh-client (issue 6)',
+  'scenario not written yet: the mesh data path with retries, timeouts and breakers configured (issue 6), and under injected faults',
 );
