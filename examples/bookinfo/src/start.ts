@@ -14,6 +14,7 @@ function banner(running: RunningBookinfo): string {
     'BookInfo is running on the Inboard mesh.',
     running.productPageUrl ? `  product page: ${running.productPageUrl}` : '  product page: (no Gateway applied; apply examples/bookinfo/config/gateway.yaml)',
     `  admin API:    ${running.apiUrl}   (admin token in ${path.join(running.dataDir, 'admin-token')})`,
+    `  dashboard:    ${running.apiUrl}/dashboard/`,
     `  xDS:          ${running.xdsAddress}`,
     `  services:     ${running.instances.map((i) => `${i.name} ${i.url}`).join(', ')}`,
     '',

@@ -29,11 +29,11 @@ export class ChildSet {
     private readonly onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void,
   ) {}
 
-  /** Starts `node <runtime flags> <entry> ...args`; every line is relayed as `[name] line` (unless it already starts with `[`). */
-  start(name: string, entry: string, args: readonly string[]): RunningChild {
+  /** Starts `node <runtime flags> <entry> ...args` with `env` over this process's environment; every line is relayed as `[name] line` (unless it already starts with `[`). */
+  start(name: string, entry: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningChild {
     const child = spawn(process.execPath, [...process.execArgv, entry, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
+      env: { ...process.env, ...env },
     });
     const listeners: ((line: string) => void)[] = [];
     const relay = (stream: NodeJS.ReadableStream | null) => {

@@ -92,6 +92,8 @@ export async function startBookinfo(options: StartOptions, out: (line: string) =
       const files = DEFAULT_CONFIG_FILES.map((f) => path.join(CONFIG_DIR, f));
       for (const line of await applyConfigFiles({ apiUrl: controlPlane.apiAddress, token: controlPlane.token }, files)) out(`[start] ${line}`);
     }
+    // Every child reports its edge statistics to this control plane's admin API (the dashboard's graph).
+    const meshEnv = { INBOARD_ADMIN_API: controlPlane.apiAddress };
     const started = instances.map((instance) => {
       const child = children.start(instance.name, sibling('mesh-service'), [
         '--control-plane', controlPlane.xdsAddress,
@@ -102,11 +104,11 @@ export async function startBookinfo(options: StartOptions, out: (line: string) =
         '--port', String(instance.port),
         ...(instance.service === 'reviews' ? ['--podname', instance.name] : []),
         ...(options.quiet ? ['--quiet'] : []),
-      ]);
+      ], meshEnv);
       return child.waitFor(/^listening on (http:\/\/\S+)/, SERVICE_READY_MS).then((m) => ({ ...instance, url: m[1]! }));
     });
     const running = await Promise.all(started);
-    const gateway = children.start('gateway', gatewayEntry(), ['--control-plane', controlPlane.xdsAddress, ...gatewayPortFlags(options.gatewayPort)]);
+    const gateway = children.start('gateway', gatewayEntry(), ['--control-plane', controlPlane.xdsAddress, ...gatewayPortFlags(options.gatewayPort)], meshEnv);
     // With the default config the gateway soon serves bookinfo-gateway's port; wait for it to print the URL.
     const bookinfoListener = options.applyConfig ? gateway.waitFor(GATEWAY_LISTENER_LINE, GATEWAY_LISTENER_MS) : undefined;
     bookinfoListener?.catch(() => undefined);

@@ -9,6 +9,7 @@ import { headerValue, type HeaderMap } from '../request';
 import {
   destinationService, endpointPeer, inboundLabels, outboundLabels, parseClusterName, type WorkloadPeer,
 } from './istio-labels';
+import { edgeDestination, type EdgeDestination, type EdgeObservation, type EdgeRecorder } from './edge-stats';
 import { MeshMetrics } from './metrics';
 import { encodePeerMetadata, inboundSourcePeer, PEER_METADATA_HEADER } from './peer-metadata';
 import { MeshTracing, type AttemptSpan, type ClientSpan, type InboundRequestInfo, type OutboundRequestInfo, type SpanOutcome } from './tracing';
@@ -77,6 +78,8 @@ export interface MeshTelemetryOptions {
   readonly tracing?: MeshTracing;
   /** Milliseconds clock for durations (default performance.now). */
   readonly now?: () => number;
+  /** Where finished outbound calls go for the control plane's service graph (edge-stats.ts). */
+  readonly edges?: EdgeRecorder;
 }
 
 /** Spans and Istio metrics of every request, behind two calls. */
@@ -86,9 +89,11 @@ export class MeshTelemetry {
   private readonly self: WorkloadPeer;
   private readonly now: () => number;
   private readonly peerHeader: string;
+  private readonly edges: EdgeRecorder | undefined;
 
   constructor(options: MeshTelemetryOptions) {
     this.self = options.self;
+    this.edges = options.edges;
     this.peerHeader = encodePeerMetadata(options.self);
     this.metrics = options.metrics ?? new MeshMetrics();
     this.tracing = options.tracing ?? new MeshTracing();
@@ -114,7 +119,7 @@ export class MeshTelemetry {
     let ended = false;
     return {
       span,
-      watchesBody: this.metrics.enabled || span.span.isRecording(),
+      watchesBody: this.metrics.enabled || this.edges !== undefined || span.span.isRecording(),
       attempt: (n, target = {}) => {
         const attempt = span.attempt(n, spanTarget(target));
         if (!sendPeer) return attempt;
@@ -124,12 +129,14 @@ export class MeshTelemetry {
         if (ended) return;
         ended = true;
         span.end(span.span.isRecording() ? spanOutcome(outcome) : {});
-        if (!this.metrics.enabled) return;
+        if (!this.metrics.enabled && !this.edges) return;
         const cluster = outcome.cluster ?? start.cluster ?? '';
         const clusterSubset = parseClusterName(cluster)?.subset || undefined;
         const destination = endpointPeer(outcome.endpoint?.metadata, clusterSubset);
         const service = destinationService(cluster || request.authority.replace(/:\d+$/, ''), destination.namespace);
-        this.metrics.recordRequest(outboundLabels(this.self, destination, service, labelOutcome(outcome, start.grpc)), measures(this.now() - startedAt, outcome));
+        const durationMs = this.now() - startedAt;
+        this.edges?.record(edgeObservation(edgeDestination(destination, service, clusterSubset), outcome, durationMs));
+        if (this.metrics.enabled) this.metrics.recordRequest(outboundLabels(this.self, destination, service, labelOutcome(outcome, start.grpc)), measures(durationMs, outcome));
       },
     };
   }
@@ -211,6 +218,15 @@ function labelOutcome(outcome: RequestEnd, grpc = false) {
     ...(outcome.grpcStatus !== undefined ? { grpcStatus: outcome.grpcStatus } : {}),
     ...(outcome.responseFlags ? { responseFlags: outcome.responseFlags } : {}),
     mtls: outcome.mtls === true,
+  };
+}
+
+function edgeObservation(destination: EdgeDestination, outcome: RequestEnd, durationMs: number): EdgeObservation {
+  return {
+    destination,
+    ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+    ...(outcome.mtls !== undefined ? { mtls: outcome.mtls } : {}),
+    durationMs,
   };
 }
 

@@ -19,6 +19,8 @@ export interface Route {
   readonly method: HttpMethod;
   readonly pattern: string;
   readonly write?: boolean;
+  /** Replaces the default check (writes: token; reads: token unless on loopback) for this route. */
+  readonly authorize?: (authorization: string | undefined, loopback: boolean) => boolean;
   readonly handler: (ctx: RequestContext) => Promise<void> | void;
 }
 

@@ -16,6 +16,9 @@ import { resourceRoutes } from './resource-handlers';
 import { matchRoute, parseTarget, type Route } from './router';
 import { statusRoutes, type ConfigView, type RegistryView } from './status-handlers';
 import { DEFAULT_HEARTBEAT_MS, WatchStreams } from './watch';
+import { dashboardRoutes, defaultDashboardDir } from './dashboard-static';
+import { telemetryRoutes } from './telemetry-handlers';
+import { EdgeStore } from '../telemetry';
 import { APPLY_PATH } from './wire';
 
 /** Where log lines go. */
@@ -52,6 +55,10 @@ export interface ApiServerOptions {
   readonly logger?: Logger;
   /** Control-plane metrics, served at GET /metrics (Prometheus text). */
   readonly metrics?: { render(): Promise<string> };
+  /** Edge statistics reported by clients (default: a new in-memory EdgeStore). */
+  readonly edges?: EdgeStore;
+  /** The built dashboard served at /dashboard/ (default packages/dashboard/dist; undefined → 503). */
+  readonly dashboardDir?: string | undefined;
 }
 
 /** A running admin API server. */
@@ -87,6 +94,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       handler: async ({ req, res }) => sendJson(res, 200, await applyDocuments(options.store, parseApplyRequest(await readJsonBody(req, maxBodyBytes)))),
     },
     ...resourceRoutes({ store: options.store, maxBodyBytes, watch: { heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, streams } }),
+    ...telemetryRoutes({ edges: options.edges ?? new EdgeStore(), token: options.token, ...(options.tokens ? { tokens: options.tokens } : {}) }),
+    ...dashboardRoutes({ dir: 'dashboardDir' in options ? options.dashboardDir : defaultDashboardDir() }),
   ];
   const isGranted = (authorization: string | undefined, write: boolean): boolean => {
     if (bearerTokenMatches(authorization, options.token)) return true;
@@ -104,7 +113,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (match.kind === 'method-not-allowed') {
       return sendError(res, new ApiError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here; allowed: ${match.allow.join(', ')}`), { allow: match.allow.join(', ') });
     }
-    if ((match.route.write || !loopback) && !isGranted(req.headers.authorization, match.route.write === true)) {
+    const granted = match.route.authorize
+      ? match.route.authorize(req.headers.authorization, loopback)
+      : !(match.route.write || !loopback) || isGranted(req.headers.authorization, match.route.write === true);
+    if (!granted) {
       const message = req.headers.authorization
         ? 'the bearer token is not valid for this control plane'
         : `${match.route.write ? 'writes need' : 'this API needs'} Authorization: Bearer <token>; the token is in <data-dir>/admin-token`;
