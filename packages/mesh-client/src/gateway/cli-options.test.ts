@@ -13,14 +13,14 @@ describe('gateway command line', () => {
     const parsed = parseGatewayArgs([
       '--control-plane', '127.0.0.1:1', '--bind', '127.0.0.2', '--port-offset=-8000', '--port', '8080=18080', '--port', '80=0',
       '--label', 'istio=ingressgateway', '--label', 'app=edge', '--namespace', 'edge', '--service-account', 'edge-sa', '--name', 'edge-1',
-      '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--any-port',
+      '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--any-port', '--credential-dir', '/etc/inboard/credentials',
     ]);
     assert.deepEqual(parsed, {
       help: false,
       options: {
         controlPlane: '127.0.0.1:1', bind: '127.0.0.2', portOffset: -8000, ports: { 8080: 18_080, 80: 0 }, anyPort: true,
         labels: { istio: 'ingressgateway', app: 'edge' }, namespace: 'edge', serviceAccount: 'edge-sa', name: 'edge-1',
-        tls: { certFile: 'c.pem', keyFile: 'k.pem' },
+        tls: { certFile: 'c.pem', keyFile: 'k.pem' }, credentialDir: '/etc/inboard/credentials',
       },
     });
   });

@@ -24,6 +24,8 @@ Options:
   --name NAME                node id shown by \`inboard proxy-status\` (default istio-ingressgateway.NS~PID~…)
   --tls-cert FILE            operator certificate (PEM) for HTTPS servers that name no certificate files
   --tls-key FILE             its private key (PEM)
+  --credential-dir DIR       credentials for Gateway tls.credentialName: DIR/NAME/tls.crt, DIR/NAME/tls.key
+                             and, for MUTUAL, DIR/NAME/ca.crt (the keys of a Kubernetes TLS secret)
   -h, --help                 this text
 
 Output: one line per listener, e.g.
@@ -75,6 +77,7 @@ export function parseGatewayArgs(argv: readonly string[], env: Readonly<Record<s
         name: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        'credential-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -110,6 +113,7 @@ export function parseGatewayArgs(argv: readonly string[], env: Readonly<Record<s
     ...(values['service-account'] !== undefined ? { serviceAccount: values['service-account'] } : {}),
     ...(values.name !== undefined ? { name: values.name } : {}),
     ...(values['tls-cert'] !== undefined ? { tls: { certFile: values['tls-cert'], keyFile: values['tls-key']! } } : {}),
+    ...(values['credential-dir'] !== undefined ? { credentialDir: values['credential-dir'] } : {}),
   };
   return { help: false, options };
 }

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { connect, type ConfigEvent } from '../mesh';
 import type { MeshRequest, MeshResponse } from '../request';
 import type { MeshSnapshot } from '../snapshot/types';
+import { routeTableForListener } from '../snapshot/lookup';
+import { selectVirtualHost } from '../routing/virtual-host';
 import { startIngressServer, type IngressServer } from './ingress-server';
 import { planListeners, type PlannedListener, type PortMapping, type TlsFiles } from './listener-plan';
 
@@ -32,6 +34,8 @@ export interface GatewayOptions {
   readonly anyPort?: boolean;
   /** Operator certificate for HTTPS servers that name no certificate files of their own. */
   readonly tls?: TlsFiles;
+  /** Directory of credentials for Gateway `credentialName`: `<dir>/<name>/tls.crt`, `tls.key`, `ca.crt`. */
+  readonly credentialDir?: string;
   /** Where progress lines go (`listener 0.0.0.0_8080 serving http://127.0.0.1:8080 …`). */
   readonly log?: (line: string) => void;
   /** How long the first configuration may take (default 30 s). */
@@ -91,10 +95,17 @@ export async function serveGateway(mesh: GatewayMesh, options: GatewayOptions = 
 
   const route = (request: MeshRequest, listenerName: string) => mesh.route(request, listenerName);
   const onError = (listener: string, error: unknown) => log(`listener ${listener}: ${(error as Error)?.message ?? String(error)}`);
+  const requiresTls = (authority: string, listener: string): boolean => {
+    const snapshot = mesh.snapshot();
+    const table = snapshot && routeTableForListener(snapshot, listener);
+    const vhost = table && selectVirtualHost(table, authority);
+    return vhost !== undefined && vhost.requireTls !== 'NONE';
+  };
 
   async function reconcile(snapshot: MeshSnapshot): Promise<void> {
     if (closed) return;
-    const { planned, problems } = planListeners(snapshot.listeners, mapping, options.tls);
+    const certificates = { ...(options.tls ? { operator: options.tls } : {}), ...(options.credentialDir ? { credentialDir: options.credentialDir } : {}) };
+    const { planned, problems } = planListeners(snapshot.listeners, mapping, certificates);
     for (const problem of problems) {
       if (reported.get(problem.name) === problem.message) continue;
       reported.set(problem.name, problem.message);
@@ -115,10 +126,11 @@ export async function serveGateway(mesh: GatewayMesh, options: GatewayOptions = 
 
   async function bind(plan: PlannedListener): Promise<void> {
     try {
-      const server = await startIngressServer(plan, route, onError);
+      const server = await startIngressServer(plan, route, onError, requiresTls);
       servers.set(plan.name, server);
       reported.delete(plan.name);
-      log(`listener ${plan.name} serving ${server.url} (route table ${plan.routeConfigName}${plan.tls ? `, TLS with ${plan.tls.certFile}` : ''})`);
+      const tlsText = plan.tls ? `, TLS with ${plan.tls.chains.map((c) => `${c.certFile}${c.serverNames.length ? ` for ${c.serverNames.join(',')}` : ''}`).join('; ')}` : '';
+      log(`listener ${plan.name} serving ${server.url} (route table ${plan.routeConfigName}${tlsText})`);
     } catch (error) {
       const err = error as NodeJS.ErrnoException;
       const message = err.code === 'EADDRINUSE'

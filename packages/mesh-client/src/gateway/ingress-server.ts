@@ -1,14 +1,17 @@
 // One listening socket of the ingress gateway: a node:http (or node:https, terminating TLS with the
-// listener's certificate) server whose every request is routed into the mesh through the listener's
-// route table. Graceful close: stop accepting, let in-flight requests finish, then cut what is left.
+// SNI-picked certificate of tls-server.ts) server whose every request is routed into the mesh through the
+// listener's route table; httpsRedirect answers 301. Graceful close: stop accepting, let in-flight finish.
 
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { MeshRequest, MeshResponse } from '../request';
+import { stripPort } from '../routing/virtual-host';
 import { toMeshRequest, writeLocalReply, writeMeshResponse } from './ingress-http';
 import type { PlannedListener } from './listener-plan';
+import { serverNameMatches } from './tls-plan';
+import { chainOfSocket, httpsServerOptions } from './tls-server';
 
 /** Routes one request that arrived on `listenerName` (the same pipeline as mesh.fetch, with that listener's route table). */
 export type ListenerRouter = (request: MeshRequest, listenerName: string) => Promise<MeshResponse>;
@@ -27,10 +30,43 @@ export interface IngressServer {
 /** Reports a request the gateway could not route (a bug or a closed mesh), for its log. */
 export type IngressErrorSink = (listenerName: string, error: unknown) => void;
 
+/** True when the virtual host for `authority` on the listener requires TLS (Gateway httpsRedirect). */
+export type RequiresTls = (authority: string, listenerName: string) => boolean;
+
+/**
+ * A local reply the edge gives before routing, or undefined to route: 301 to https for an
+ * httpsRedirect host reached over plaintext; 404 for a Host outside the SNI-matched server's hosts
+ * (each TLS server serves its own hosts, as Envoy's per-server route tables); the connection is cut
+ * when an OPTIONAL_MUTUAL client presented a certificate that does not verify.
+ */
+function edgeReply(plan: PlannedListener, req: http.IncomingMessage, requiresTls: RequiresTls | undefined): { status: number; body: string; headers?: Record<string, string> } | 'cut' | undefined {
+  const authority = String(req.headers.host ?? '');
+  if (!plan.tls) {
+    if (requiresTls?.(authority, plan.name)) return { status: 301, body: '', headers: { location: `https://${authority}${req.url ?? '/'}` } };
+    return undefined;
+  }
+  const socket = req.socket as TLSSocket;
+  const chain = chainOfSocket(plan.tls, socket);
+  if (!chain) return 'cut';
+  if (chain.clientCertificate === 'optional' && !socket.authorized && socket.getPeerCertificate()?.raw !== undefined) return 'cut';
+  if (!serverNameMatches(chain.serverNames, stripPort(authority.toLowerCase()))) return { status: 404, body: '' };
+  return undefined;
+}
+
 /** Binds the server of `plan`; resolves once it listens, rejects with the bind error (e.g. EADDRINUSE). */
-export function startIngressServer(plan: PlannedListener, route: ListenerRouter, onError: IngressErrorSink): Promise<IngressServer> {
+export function startIngressServer(plan: PlannedListener, route: ListenerRouter, onError: IngressErrorSink, requiresTls?: RequiresTls): Promise<IngressServer> {
   const scheme = plan.tls ? 'https' : 'http';
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const local = edgeReply(plan, req, requiresTls);
+    if (local === 'cut') {
+      req.socket.destroy();
+      return;
+    }
+    if (local) {
+      req.resume();
+      writeLocalReply(res, local.status, local.body, local.headers);
+      return;
+    }
     const abort = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) abort.abort();
@@ -47,12 +83,11 @@ export function startIngressServer(plan: PlannedListener, route: ListenerRouter,
   let server: http.Server;
   try {
     server = plan.tls
-      ? https.createServer({ cert: fs.readFileSync(plan.tls.certFile), key: fs.readFileSync(plan.tls.keyFile), keepAlive: true }, handler)
+      ? https.createServer({ ...httpsServerOptions(plan.tls), keepAlive: true }, handler)
       : http.createServer({ keepAlive: true }, handler);
   } catch (error) {
-    // Unreadable or invalid certificate files: the listener cannot be served; say which files.
-    const files = plan.tls ? ` (certificate ${plan.tls.certFile}, key ${plan.tls.keyFile})` : '';
-    return Promise.reject(new Error(`cannot set up TLS${files}: ${(error as Error).message}`));
+    // Unreadable or invalid certificate files: the listener cannot be served; the error names the server and file.
+    return Promise.reject(new Error(`cannot set up TLS: ${(error as Error).message}`));
   }
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -52,16 +52,19 @@ describe('gateway listener plan', () => {
     assert.deepEqual([planned.length, problems.length], [2, 0]);
   });
 
-  it('terminates TLS with the certificate files a listener names, else the operator certificate, else reports it', () => {
+  it('terminates TLS with the certificate files a listener names, a credential directory, else the operator certificate, else reports it', () => {
     const files = { certFile: '/etc/gw/cert.pem', keyFile: '/etc/gw/key.pem' };
     const operator = { certFile: '/op/cert.pem', keyFile: '/op/key.pem' };
-    const snapshot = snapshotWithListeners([gatewaySocketListener(8443, files), gatewaySocketListener(9443, { credentialName: 'bookinfo-credential' })]);
-    const withOperator = planListeners(snapshot.listeners, LOOPBACK, operator);
-    assert.deepEqual(withOperator.planned.map((p) => [p.name, p.tls]), [['0.0.0.0_8443', files], ['0.0.0.0_9443', operator]]);
+    const snapshot = snapshotWithListeners([gatewaySocketListener(8443, files), gatewaySocketListener(9443, { credentialName: 'kubernetes://bookinfo-credential' })]);
+    const certsOf = (planned: { tls?: { chains: readonly { certFile: string; keyFile: string }[] } }[]) => planned.map((p) => p.tls?.chains.map((c) => ({ certFile: c.certFile, keyFile: c.keyFile })));
+    const withOperator = planListeners(snapshot.listeners, LOOPBACK, { operator });
+    assert.deepEqual(certsOf(withOperator.planned), [[files], [operator]]);
+    const withDir = planListeners(snapshot.listeners, LOOPBACK, { credentialDir: '/creds/', operator });
+    assert.deepEqual(certsOf(withDir.planned), [[files], [{ certFile: '/creds/bookinfo-credential/tls.crt', keyFile: '/creds/bookinfo-credential/tls.key' }]]);
     const without = planListeners(snapshot.listeners, LOOPBACK);
     assert.deepEqual(without.planned.map((p) => p.name), ['0.0.0.0_8443']);
     assert.deepEqual(without.problems.map((p) => p.name), ['0.0.0.0_9443']);
-    assert.match(without.problems[0]!.message, /--tls-cert and --tls-key/);
+    assert.match(without.problems[0]!.message, /credentialName "bookinfo-credential" needs a credential directory: start the gateway with --credential-dir DIR/);
   });
 
   it('keys a planned server by what needs a new socket (bind, port, certificate), not by its route table', () => {

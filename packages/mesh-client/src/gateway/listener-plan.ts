@@ -1,14 +1,12 @@
 // What the ingress gateway should listen on, computed from the socket listeners it was served
 // (`0.0.0.0_8080` → route table `http.8080`): local bind address and port (after the operator's port
-// mapping), plain HTTP or TLS with which certificate files. Pure; the gateway reconciles its servers to it.
+// mapping), plain HTTP or TLS with which SNI-matched certificate chains (tls-plan.ts). Pure; the gateway
+// reconciles its servers to it.
 
 import type { ListenerSpec } from '../snapshot/types';
+import { planTlsChain, type CertificateSources, type TlsChainPlan } from './tls-plan';
 
-/** Certificate and key files (PEM) a TLS listener terminates with. */
-export interface TlsFiles {
-  readonly certFile: string;
-  readonly keyFile: string;
-}
+export type { CertificateSources, TlsChainPlan, TlsFiles } from './tls-plan';
 
 /** How Gateway ports become local ports. */
 export interface PortMapping {
@@ -33,9 +31,15 @@ export interface PlannedListener {
   readonly localPort: number;
   /** Route table of the listener (RDS name or `inline`). */
   readonly routeConfigName: string;
-  readonly tls?: TlsFiles;
+  /** TLS termination: one chain per Gateway server on the port, picked by SNI. Absent = plain HTTP. */
+  readonly tls?: TlsListenerPlan;
   /** Equal keys mean the running server can stay as it is. */
   readonly key: string;
+}
+
+/** The TLS side of a listener: its chains share the client-certificate mode and CA (one per socket in Node). */
+export interface TlsListenerPlan {
+  readonly chains: readonly TlsChainPlan[];
 }
 
 /** A listener that cannot be served, and why. */
@@ -43,8 +47,6 @@ export interface ListenerProblem {
   readonly name: string;
   readonly message: string;
 }
-
-const DOWNSTREAM_TLS = 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
 
 /** The local port of Gateway port `configPort` under `mapping`. */
 export function localPortOf(configPort: number, mapping: PortMapping): number {
@@ -54,40 +56,30 @@ export function localPortOf(configPort: number, mapping: PortMapping): number {
   return configPort + (mapping.portOffset ?? 0);
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-function filename(dataSource: unknown): string | undefined {
-  const name = record(dataSource)?.['filename'];
-  return typeof name === 'string' && name !== '' ? name : undefined;
-}
-
-/**
- * The TLS files of a filter chain's transport socket: undefined for plaintext; the files named by
- * `common_tls_context.tls_certificates[0]` (Gateway `serverCertificate`/`privateKey`); else the
- * operator's certificate (a `credentialName`, which Inboard cannot look up); else a problem.
- */
-function tlsOf(transportSocket: Readonly<Record<string, unknown>> | undefined, operatorTls: TlsFiles | undefined): TlsFiles | string | undefined {
-  if (!transportSocket) return undefined;
-  const typed = record(transportSocket['typed_config']);
-  const typeUrl = String(typed?.['@type'] ?? '');
-  if (!typeUrl.endsWith(DOWNSTREAM_TLS)) return `transport socket ${typeUrl || String(transportSocket['name'] ?? '')} is not a DownstreamTlsContext`;
-  const common = record(typed?.['common_tls_context']);
-  const certificates = common?.['tls_certificates'];
-  const first = Array.isArray(certificates) ? record(certificates[0]) : undefined;
-  const certFile = filename(first?.['certificate_chain']);
-  const keyFile = filename(first?.['private_key']);
-  if (certFile && keyFile) return { certFile, keyFile };
-  if (operatorTls) return operatorTls;
-  return 'the server is HTTPS but names no certificate files (serverCertificate/privateKey); start the gateway with --tls-cert and --tls-key to use an operator certificate';
+/** The TLS plan of a listener's chains, undefined for plaintext, or why it cannot be served. */
+function tlsOf(listener: ListenerSpec, sources: CertificateSources): TlsListenerPlan | string | undefined {
+  const secured = listener.filterChains.filter((c) => c.http !== undefined && c.transportSocket !== undefined);
+  if (secured.length === 0) return undefined;
+  const chains: TlsChainPlan[] = [];
+  for (const [i, chain] of secured.entries()) {
+    const names = (chain.match as { server_names?: unknown }).server_names;
+    const serverNames = Array.isArray(names) ? names.map(String) : [];
+    const plan = planTlsChain(chain.name || `filter_chains[${i}]`, serverNames, chain.transportSocket!, sources);
+    if (typeof plan === 'string') return secured.length > 1 ? `${chain.name || `filter_chains[${i}]`}: ${plan}` : plan;
+    chains.push(plan);
+  }
+  const first = chains[0]!;
+  if (chains.some((c) => c.clientCertificate !== first.clientCertificate || c.caFile !== first.caFile)) {
+    return 'the TLS servers on this port differ in client-certificate settings (mode or CA); the Inboard gateway needs them equal per port — put MUTUAL and SIMPLE servers on different ports';
+  }
+  return { chains };
 }
 
 /** Socket listeners → the servers to run, sorted by name; listeners that cannot be served are reported, not dropped silently. */
 export function planListeners(
   listeners: ReadonlyMap<string, ListenerSpec>,
   mapping: PortMapping,
-  operatorTls?: TlsFiles,
+  certificates: CertificateSources = {},
 ): { planned: PlannedListener[]; problems: ListenerProblem[] } {
   const planned: PlannedListener[] = [];
   const problems: ListenerProblem[] = [];
@@ -105,7 +97,7 @@ export function planListeners(
       problems.push({ name, message: 'no filter chain with an HTTP connection manager (only HTTP servers are served)' });
       continue;
     }
-    const tls = tlsOf(chain.transportSocket, operatorTls);
+    const tls = tlsOf(listener, certificates);
     if (typeof tls === 'string') {
       problems.push({ name, message: tls });
       continue;
@@ -121,7 +113,7 @@ export function planListeners(
       continue;
     }
     if (localPort !== 0) byLocalPort.set(localPort, name);
-    const key = [mapping.bindHost, localPort, listener.address.port, tls ? `${tls.certFile}|${tls.keyFile}` : 'plain'].join('|');
+    const key = [mapping.bindHost, localPort, listener.address.port, tls ? JSON.stringify(tls.chains) : 'plain'].join('|');
     planned.push({ name, configPort: listener.address.port, bindHost: mapping.bindHost, localPort, routeConfigName, ...(tls ? { tls } : {}), key });
   }
   return { planned, problems };

@@ -2,6 +2,7 @@
 // ValidatePeerAuthentication, ValidateRequestAuthentication and validateJwtRule), plus the
 // targetRef rule both security policies share with AuthorizationPolicy.
 
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { report, workloadSelector } from './common';
 import { strictHeaderNameError } from './http-rules';
 import {
@@ -66,8 +67,16 @@ const jwtRule = object(
   {
     required: ['issuer'],
     exclusive: [['jwks', 'jwksUri']],
+    check(rule, path, ctx) {
+      if (!has(rule, 'jwks') && !has(rule, 'jwksUri')) {
+        ctx.warn(path, 'sets neither jwksUri nor jwks: Inboard does not discover keys from the issuer (OpenID discovery), so every token of this issuer fails verification (401)');
+      }
+    },
   },
 );
+
+/** The signature algorithms mesh-client accepts (never `none` or HS*). */
+const ASYMMETRIC_JWT_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
 function checkJwksUri(uri: string, path: string, ctx: Ctx): void {
   let parsed: URL;
@@ -92,7 +101,15 @@ function checkJwks(text: string, path: string, ctx: Ctx): void {
   keys.forEach((key, i) => {
     const k = rec(key);
     if (!k || typeof k.kty !== 'string') return ctx.error(path, `keys[${i}] must be a JSON Web Key with a "kty"`);
-    if (k.d !== undefined || k.kty === 'oct') ctx.warn(path, `keys[${i}] contains private or symmetric key material; only public keys are needed to verify tokens`);
+    if (k.d !== undefined || k.kty === 'oct') return ctx.warn(path, `keys[${i}] contains private or symmetric key material; only public keys are needed to verify tokens`);
+    try {
+      createPublicKey({ key: k as JsonWebKey, format: 'jwk' });
+    } catch (e) {
+      return ctx.error(path, `keys[${i}] is not a usable public key: ${(e as Error).message}`);
+    }
+    if (typeof k.alg === 'string' && !ASYMMETRIC_JWT_ALGORITHMS.includes(k.alg)) {
+      ctx.warn(path, `keys[${i}] has alg ${JSON.stringify(k.alg)}; Inboard verifies tokens with asymmetric algorithms only (${ASYMMETRIC_JWT_ALGORITHMS.join(', ')}), so this key verifies nothing`);
+    }
   });
 }
 

@@ -19,7 +19,7 @@ export const protocolName = (): Schema => string({
   },
 });
 
-const secretReason = 'Kubernetes secrets are not available to Inboard; name certificate files with serverCertificate/privateKey';
+const secretReason = 'only the first credential is served (one certificate per server); use credentialName';
 const TLS_VERSIONS = ['TLS_AUTO', 'TLSV1_0', 'TLSV1_1', 'TLSV1_2', 'TLSV1_3'];
 
 const serverTls = object(
@@ -30,17 +30,18 @@ const serverTls = object(
     privateKey: string(),
     caCertificates: string(),
     caCrl: notEnforced(string(), 'certificate revocation lists are not checked'),
-    credentialName: notEnforced(string(), secretReason),
+    // Resolved by `inboard gateway --credential-dir DIR` as DIR/<name>/tls.crt, tls.key, ca.crt.
+    credentialName: string(),
     credentialNames: notEnforced(listOf(string(), { minItems: 1, maxItems: 2 }), secretReason),
-    caCertCredentialName: notEnforced(string(), secretReason),
+    caCertCredentialName: string(),
     tlsCertificates: listOf(object({ serverCertificate: string(), privateKey: string(), caCertificates: string() }), { minItems: 1, maxItems: 2 }),
-    subjectAltNames: listOf(string()),
+    subjectAltNames: notEnforced(listOf(string()), 'the Inboard gateway cannot check client-certificate SANs; a server that sets them is not served'),
     verifyCertificateSpki: notEnforced(listOf(string()), 'client certificate pinning is not implemented'),
     verifyCertificateHash: notEnforced(listOf(string()), 'client certificate pinning is not implemented'),
     minProtocolVersion: enumOf(TLS_VERSIONS),
     maxProtocolVersion: enumOf(TLS_VERSIONS),
-    cipherSuites: notEnforced(listOf(string()), 'Node\'s default cipher suites are used'),
-    ecdhCurves: notEnforced(listOf(string()), 'Node\'s default curves are used'),
+    cipherSuites: listOf(string()),
+    ecdhCurves: listOf(string()),
     insecureSkipVerify: boolean(),
   },
   { exclusive: [['credentialName', 'credentialNames'], ['credentialNames', 'tlsCertificates'], ['credentialName', 'tlsCertificates']], check: checkServerTls },
@@ -55,10 +56,12 @@ function checkServerTls(tls: Record<string, unknown>, path: string, ctx: Ctx): v
   }
   if (mode === 'ISTIO_MUTUAL') {
     for (const f of setFields(tls, certFields)) ctx.error(at(path, f), 'ISTIO_MUTUAL uses mesh certificates; remove this field');
+    ctx.warn(at(path, 'mode'), 'accepted but not served: ISTIO_MUTUAL needs the gateway\'s own mesh certificate, which `inboard gateway` does not obtain yet');
     return;
   }
   if (mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH') {
     if (setFields(tls, certFields).length > 0) ctx.warn(path, `${mode} does not terminate TLS; the certificate fields are ignored`);
+    ctx.warn(at(path, 'mode'), `accepted but not served: ${mode} (TLS routed by SNI without terminating) is not supported by the Inboard gateway`);
     return;
   }
   const sources = [

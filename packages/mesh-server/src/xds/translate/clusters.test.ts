@@ -54,8 +54,10 @@ describe('translate/clusters', () => {
         typed_config: { '@type': 'type.googleapis.com/envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest' },
       } }, WRR_RR] },
       circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_connections: MAX, max_pending_requests: MAX, max_requests: MAX, max_retries: MAX, track_remaining: true }] },
+      transport_socket_matches: c.transport_socket_matches, // auto mTLS: see upstream-tls.test.ts
       metadata: c.metadata,
     });
+    assert.equal(c.transport_socket_matches.length, 2);
     assert.deepEqual(readInboardMetadata(c), { service: HOST, namespace: 'default', port: 8000, protocol: 'HTTP', location: 'MESH_INTERNAL' });
   });
 
@@ -208,7 +210,8 @@ describe('translate/clusters', () => {
     const tls = get(result.clusters, 'outbound|443||www.googleapis.com');
     assert.equal(tls.lb_policy, 'LEAST_REQUEST');
     assert.equal(readInboardMetadata(tls).tls_mode, 'SIMPLE');
-    assert.ok(warnings.some((w) => w.startsWith('DestinationRule/default/originate-tls-for-googleapis: tls.mode SIMPLE is not applied yet')));
+    assert.equal(tls.transport_socket.typed_config.sni, 'www.googleapis.com');
+    assert.deepEqual(warnings, []);
   });
 
   it('serves DNS-resolved ServiceEntries as STRICT_DNS (LOGICAL_DNS for gRPC clients) with an inline load assignment', () => {
@@ -231,12 +234,12 @@ describe('translate/clusters', () => {
     assert.ok(warningLines(grpc).some((w) => w.includes('served as LOGICAL_DNS to proxyless gRPC clients')));
   });
 
-  it('records ISTIO_MUTUAL as metadata and flags that it is not applied yet', () => {
+  it('records the tls mode as metadata beside the transport socket (destination-rule-all-mtls)', () => {
     const result = translate({ config: sample('bookinfo/networking/destination-rule-all-mtls.yaml'), registry: bookinfoRegistry() }, sidecar());
     const c = get(result.clusters, 'outbound|9080|v2|reviews.default.svc.cluster.local');
     assert.equal(readInboardMetadata(c).tls_mode, 'ISTIO_MUTUAL');
-    assert.equal(c.transport_socket, undefined);
-    assert.ok(warningLines(result).some((w) => w.startsWith('DestinationRule/default/reviews: tls.mode ISTIO_MUTUAL is not applied yet')));
+    assert.equal(c.transport_socket.typed_config.sni, 'outbound_.9080_.v2_.reviews.default.svc.cluster.local');
+    assert.deepEqual(warningLines(result).filter((w) => w.includes('tls')), []);
   });
 
   it('flags policy fields it cannot apply', () => {

@@ -1,6 +1,6 @@
 // Clusters and their endpoints: for every visible service port `outbound|PORT||HOST`, and one
-// `outbound|PORT|SUBSET|HOST` per DestinationRule subset — EDS over ADS for registry endpoints,
-// STRICT_DNS/LOGICAL_DNS for ServiceEntry DNS resolution — with the effective traffic policy applied.
+// `outbound|PORT|SUBSET|HOST` per DestinationRule subset — EDS over ADS for registry endpoints, STRICT_DNS/
+// LOGICAL_DNS for ServiceEntry DNS resolution — with the effective traffic policy and upstream TLS applied.
 
 import type { ServiceEntrySpec, TrafficPolicy } from '../../config/istio-types';
 import type { ServiceInfo, ServicePortInfo } from '../../registry/types';
@@ -11,6 +11,7 @@ import { ADS_CONFIG_SOURCE, type EnvoyObject } from './envoy-names';
 import { clusterName, isHttp2Protocol } from './names';
 import { inboardMetadata, type StructJson } from './struct';
 import { circuitBreakerFields, connectionFields, flagUnsupportedPolicy, loadBalancerFields, outlierFields } from './traffic-policy';
+import { upstreamTlsFields } from './upstream-tls';
 
 /** Clusters (CDS) and ClusterLoadAssignments (EDS) for one proxy view, by resource name. */
 export interface ClusterResources {
@@ -77,6 +78,7 @@ function buildCluster(ctx: TranslationContext, service: ServiceInfo, port: Servi
     ...loadBalancerFields(policy?.loadBalancer, warn),
     ...circuitBreakerFields(policy?.connectionPool),
     ...outlier,
+    ...upstreamTlsFields(ctx, { service, port, subset: subset?.name, eds }, policy?.tls, warn),
     metadata: clusterMetadata(ctx, service, port, subset, rule?.sources ?? [], policy),
   };
   out.clusters.set(name, cluster);

@@ -1,9 +1,9 @@
-// ClusterLoadAssignments from the registry: a service port's endpoints (filtered by subset labels),
-// grouped by locality — `locality` and `load_balancing_weight` always set, as grpc-js-xds requires —
-// with health, weight, and the workload's identity, labels and id in `metadata.filter_metadata.inboard`.
-// Unhealthy and draining endpoints are marked, not dropped (Envoy semantics).
+// ClusterLoadAssignments from the registry: a service port's endpoints (subset-filtered) by locality
+// (`locality` and `load_balancing_weight` always set, as grpc-js-xds requires), with health, weight,
+// identity and labels in `filter_metadata.inboard` and Istio's auto-mTLS marker `envoy.transport_socket_match`.
 
 import { isIP } from 'node:net';
+import { toStruct } from '@inboard/xds';
 import type { ServiceInfo, ServicePortInfo, WorkloadEndpoint } from '../../registry/types';
 import type { TranslationContext } from './context';
 import type { EnvoyObject } from './envoy-names';
@@ -16,6 +16,23 @@ export const TRUST_DOMAIN = 'cluster.local';
 /** `spiffe://cluster.local/ns/<ns>/sa/<sa>` of an endpoint ("default" service account when unset). */
 export function spiffeIdentity(endpoint: WorkloadEndpoint): string {
   return `spiffe://${TRUST_DOMAIN}/ns/${endpoint.namespace}/sa/${endpoint.serviceAccount || 'default'}`;
+}
+
+/** The endpoint-metadata key transport_socket_matches select on (Envoy's `envoy.transport_socket_match`). */
+export const TRANSPORT_SOCKET_MATCH_KEY = 'envoy.transport_socket_match';
+
+/** Istio's workload label `security.istio.io/tlsMode` ("istio" = serves mesh mTLS, "disabled" = does not). */
+export const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+
+/**
+ * The tlsMode of an endpoint for auto mTLS: "istio" for mesh workloads — auto-registered mesh
+ * clients unless their label says otherwise, WorkloadEntries only when labelled
+ * `security.istio.io/tlsMode: istio` (as Istio's injector labels pods) — undefined for the rest.
+ */
+export function endpointTlsMode(endpoint: WorkloadEndpoint): 'istio' | undefined {
+  const label = endpoint.labels[TLS_MODE_LABEL];
+  if (label !== undefined) return label === 'istio' ? 'istio' : undefined;
+  return endpoint.origin === 'AutoRegistered' ? 'istio' : undefined;
 }
 
 /** Istio locality "region/zone/subzone" → envoy Locality (empty parts omitted; `{}` when none). */
@@ -38,18 +55,18 @@ function lbEndpoint(p: Placed, synthetic: boolean): EnvoyObject {
     load_balancing_weight: { value: weightOf(e) },
   };
   if (synthetic) return base;
-  return {
-    ...base,
-    metadata: inboardMetadata({
-      id: e.id,
-      identity: spiffeIdentity(e),
-      namespace: e.namespace,
-      service_account: e.serviceAccount || 'default',
-      labels: { ...e.labels },
-      source: e.source,
-      ...(e.expiresAt !== undefined ? { expires_at: e.expiresAt } : {}),
-    }),
-  };
+  const tlsMode = endpointTlsMode(e);
+  const metadata = inboardMetadata({
+    id: e.id,
+    identity: spiffeIdentity(e),
+    namespace: e.namespace,
+    service_account: e.serviceAccount || 'default',
+    labels: { ...e.labels },
+    source: e.source,
+    ...(e.expiresAt !== undefined ? { expires_at: e.expiresAt } : {}),
+  });
+  if (tlsMode) (metadata.filter_metadata as Record<string, unknown>)[TRANSPORT_SOCKET_MATCH_KEY] = toStruct({ tlsMode });
+  return { ...base, metadata };
 }
 
 function weightOf(endpoint: WorkloadEndpoint): number {

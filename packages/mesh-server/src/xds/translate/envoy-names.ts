@@ -39,6 +39,8 @@ export const TYPE_URL = {
   lbRingHash: `${T}envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash`,
   lbMaglev: `${T}envoy.extensions.load_balancing_policies.maglev.v3.Maglev`,
   lbWrrLocality: `${T}envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality`,
+  upstreamTlsContext: `${T}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext`,
+  downstreamTlsContext: `${T}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`,
 } as const;
 
 /** Envoy's well-known extension names used as map keys and filter names. */
@@ -56,6 +58,8 @@ export const WELL_KNOWN = {
   lbRingHash: 'envoy.load_balancing_policies.ring_hash',
   lbMaglev: 'envoy.load_balancing_policies.maglev',
   lbWrrLocality: 'envoy.load_balancing_policies.wrr_locality',
+  tlsTransportSocket: 'envoy.transport_sockets.tls',
+  rawBufferTransportSocket: 'envoy.transport_sockets.raw_buffer',
 } as const;
 
 /**

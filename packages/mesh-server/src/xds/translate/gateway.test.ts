@@ -107,11 +107,10 @@ metadata: { name: gw }
 spec:
   selector: { istio: ingressgateway }
   servers:
-  - port: { number: 443, name: https, protocol: HTTPS }
-    hosts: ['*']
-    tls: { mode: SIMPLE, credentialName: cert }`);
+  - port: { number: 3306, name: mysql, protocol: TCP }
+    hosts: ['*']`);
     assert.equal(result.listeners.size, 0);
-    assert.ok(warnings.some((w) => w.startsWith('Gateway/default/gw: servers[0]: protocol HTTPS is not supported')));
+    assert.ok(warnings.some((w) => w.startsWith('Gateway/default/gw: servers[0]: protocol TCP is not supported')));
   });
 
   it('applies match-level gateways and sourceLabels of the gateway workload', () => {

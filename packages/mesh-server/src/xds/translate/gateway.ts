@@ -1,14 +1,14 @@
-// Ingress-gateway (role "router") translation, as istiod's gateway builder: Gateways whose selector
-// matches the proxy's labels give one listener per server port (`0.0.0.0_<port>`) and a RouteConfiguration
-// `http.<port>`; its virtual hosts are Gateway server hosts ∩ hosts of the VirtualServices bound to
-// that Gateway, routes merged across VirtualServices with catch-alls moved last.
+// Ingress-gateway (role "router") translation, as istiod's gateway builder: one listener per Gateway server
+// port (`0.0.0.0_<port>`, an SNI-matched TLS filter chain per HTTPS server) and RouteConfiguration `http.<port>`
+// whose virtual hosts are server hosts ∩ bound VirtualService hosts, routes merged with catch-alls last.
 
 import type { Resource } from '../../config/resource';
 import type { GatewaySpec, Server } from '../../config/istio-types';
 import { sourceOf, type TranslationContext } from './context';
-import type { EnvoyObject } from './envoy-names';
+import { WELL_KNOWN, type EnvoyObject } from './envoy-names';
+import { gatewayTransportSocket, serverNames, terminatesTls } from './gateway-tls';
 import { virtualServiceRoutes } from './http-routes';
-import { gatewayListener } from './listeners';
+import { gatewayListener, httpConnectionManager } from './listeners';
 import { gatewayListenerName, gatewayRouteConfigName, hostIntersection } from './names';
 import { isCatchAllMatch } from './route-match';
 import { routeConfiguration } from './routes';
@@ -21,6 +21,9 @@ const HTTP_SERVER_PROTOCOLS = new Set(['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB']);
 interface BoundServer {
   readonly gateway: Resource<GatewaySpec>;
   readonly server: Server;
+  readonly index: number;
+  /** The DownstreamTlsContext transport socket of a server that terminates TLS. */
+  readonly transportSocket?: EnvoyObject;
 }
 
 interface VirtualHostDraft {
@@ -47,27 +50,71 @@ function catchAllsLast(routes: EnvoyObject[]): EnvoyObject[] {
   return [...routes.filter((r) => !isCatchAll(r)), ...routes.filter(isCatchAll)];
 }
 
-/** The gateway servers this proxy implements, grouped by port (HTTP servers only; others flagged). */
+/** The gateway servers this proxy implements, grouped by port (HTTP and HTTPS servers; others flagged). */
 function serversByPort(ctx: TranslationContext): Map<number, BoundServer[]> {
   const byPort = new Map<number, BoundServer[]>();
   for (const gateway of ctx.gateways) {
     const selector = gateway.spec.selector ?? ctx.options.defaultGatewaySelector;
     if (!labelsMatch(selector, ctx.proxy.labels)) continue;
     for (const [index, server] of (gateway.spec.servers ?? []).entries()) {
+      const warn = (message: string) => ctx.warnings.add(sourceOf(gateway), `servers[${index}]: ${message}`);
       const protocol = (server.port?.protocol ?? '').toUpperCase();
-      if (!HTTP_SERVER_PROTOCOLS.has(protocol)) {
-        ctx.warnings.add(sourceOf(gateway), `servers[${index}]: protocol ${protocol} is not supported (HTTP servers only); server skipped`);
+      if (!HTTP_SERVER_PROTOCOLS.has(protocol) && protocol !== 'HTTPS') {
+        warn(`protocol ${protocol} is not supported (HTTP and HTTPS servers only); server skipped`);
         continue;
       }
-      if (Object.keys(server.tls ?? {}).some((key) => key !== 'httpsRedirect')) {
-        ctx.warnings.add(sourceOf(gateway), `servers[${index}]: tls settings other than httpsRedirect on an HTTP server are ignored`);
+      let transportSocket: EnvoyObject | undefined;
+      if (protocol === 'HTTPS' || terminatesTls(server)) {
+        const tls = gatewayTransportSocket(server, warn);
+        if ('problem' in tls) {
+          warn(`${tls.problem}; server skipped`);
+          continue;
+        }
+        transportSocket = tls.socket;
+      } else if (Object.keys(server.tls ?? {}).some((key) => key !== 'httpsRedirect')) {
+        warn('tls settings other than httpsRedirect on an HTTP server without a tls.mode are ignored');
       }
       const list = byPort.get(server.port.number) ?? [];
-      list.push({ gateway, server });
+      list.push({ gateway, server, index, ...(transportSocket ? { transportSocket } : {}) });
       byPort.set(server.port.number, list);
     }
   }
+  for (const [port, servers] of byPort) {
+    if (!servers.some((s) => s.transportSocket) || servers.every((s) => s.transportSocket)) continue;
+    for (const plain of servers.filter((s) => !s.transportSocket)) {
+      ctx.warnings.add(sourceOf(plain.gateway), `servers[${plain.index}]: port ${port} also has TLS servers; a port is either plaintext or TLS, so this plaintext server is skipped`);
+    }
+    byPort.set(port, servers.filter((s) => s.transportSocket));
+  }
   return byPort;
+}
+
+/**
+ * One filter chain per TLS server, matched by SNI (`server_names` from its hosts, none for "*"),
+ * each with the port's HCM and the server's DownstreamTlsContext. A server whose SNI names repeat an
+ * earlier server's is flagged and left out (Envoy rejects duplicate filter chain matches).
+ */
+function tlsFilterChains(ctx: TranslationContext, servers: readonly BoundServer[], hcm: EnvoyObject): EnvoyObject[] {
+  const chains: EnvoyObject[] = [];
+  const seen = new Map<string, string>();
+  for (const bound of servers) {
+    const names = serverNames(bound.server);
+    const key = names.join(',');
+    const label = `${sourceOf(bound.gateway)} servers[${bound.index}]`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      ctx.warnings.add(sourceOf(bound.gateway), `servers[${bound.index}]: hosts ${key || '*'} are already served over TLS on port ${bound.server.port.number} by ${earlier}; server skipped`);
+      continue;
+    }
+    seen.set(key, label);
+    chains.push({
+      name: label,
+      ...(names.length > 0 ? { filter_chain_match: { server_names: names } } : {}),
+      filters: [{ name: WELL_KNOWN.httpConnectionManager, typed_config: hcm }],
+      transport_socket: bound.transportSocket,
+    });
+  }
+  return chains;
 }
 
 /** Listeners and RouteConfigurations of an ingress gateway proxy. */
@@ -122,7 +169,11 @@ export function gatewayResources(ctx: TranslationContext): { listeners: Map<stri
     const routeConfig = gatewayRouteConfigName(port);
     routes.set(routeConfig, routeConfiguration(routeConfig, virtualHosts));
     const name = gatewayListenerName(binds[0]!, port);
-    listeners.set(name, gatewayListener(name, binds[0]!, port, routeConfig));
+    const listener = gatewayListener(name, binds[0]!, port, routeConfig);
+    if (servers.some((s) => s.transportSocket)) {
+      listener.filter_chains = tlsFilterChains(ctx, servers, httpConnectionManager(routeConfig, `outbound_${name}`));
+    }
+    listeners.set(name, listener);
   }
   for (const entry of bound) {
     const [vs, gatewayName, matched] = entry.split('|');

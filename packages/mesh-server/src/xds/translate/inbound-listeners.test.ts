@@ -29,11 +29,11 @@ describe('translate/inbound-listeners (servers: xds.istio.io/grpc/lds/inbound/<i
     assert.deepEqual(listener.address, { socket_address: { address: '::', port_value: 9080 } });
   });
 
-  it('builds one filter chain: an HCM with an inline catch-all non_forwarding route and the router last (gRFC A36)', () => {
+  it('builds filter chains of an HCM with an inline catch-all non_forwarding route and the router last (gRFC A36)', () => {
     const result = translate({ config: [], registry: bookinfoRegistry() }, sidecar(REVIEWS_V2));
     const listener = get(result.listeners, 'xds.istio.io/grpc/lds/inbound/10.0.0.5:9080');
-    assert.equal(listener.filter_chains.length, 1);
-    assert.equal(listener.filter_chains[0].name, 'inbound-plaintext');
+    assert.deepEqual(listener.filter_chains.map((c: Loose) => c.name), ['inbound-mtls', 'inbound-plaintext'], 'PERMISSIVE by default');
+    assert.deepEqual(listener.filter_chains[0].filters, listener.filter_chains[1].filters);
     assert.equal(listener.listener_filters, undefined, 'gRPC NACKs listener_filters');
     assert.equal(listener.use_original_dst, undefined, 'gRPC NACKs use_original_dst');
     const hcm = hcmOf(listener);

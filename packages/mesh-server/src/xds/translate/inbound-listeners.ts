@@ -1,6 +1,6 @@
-// Inbound listeners of a serving workload, as Istio's proxyless generator builds them:
-// `xds.istio.io/grpc/lds/inbound/<ip>:<port>`, one HCM with the RBAC filters, the router and an inline
-// non_forwarding route (gRFC A36); the port's mTLS mode and path normalization in filter_metadata.inboard.
+// Inbound listeners of a serving workload, as Istio's proxyless generator builds them: `xds.istio.io/grpc/
+// lds/inbound/<ip>:<port>`, filter chains by the port's mTLS mode, each an HCM with the RBAC filters, the
+// router and an inline non_forwarding route (gRFC A36); mode and path normalization in filter_metadata.inboard.
 
 import net from 'node:net';
 import type { Resource } from '../../config/resource';
@@ -9,7 +9,9 @@ import { TYPE_URL, WELL_KNOWN, type EnvoyObject } from './envoy-names';
 import { effectiveMtlsModes, type PortMtls } from './inbound-mtls';
 import { applicableAuthorizationPolicies, authorizationHttpFilters, routerFilter, type PolicyTarget } from './rbac-policies';
 import { compareResources, sourceOf, type TranslationContext } from './context';
-import { inboardMetadata } from './struct';
+import { inboardMetadata, type StructJson } from './struct';
+import { applicableRequestAuthentications, jwtAuthnConfig } from './request-authn';
+import { meshDownstreamTlsContext, tlsTransportSocket } from './tls-contexts';
 
 /** Istio's server listener name prefix (grpcxds.ServerListenerNamePrefix), the bootstrap template's `%s` follows. */
 export const INBOUND_LISTENER_PREFIX = 'xds.istio.io/grpc/lds/inbound/';
@@ -79,22 +81,39 @@ function inboundHcm(statPrefix: string, httpFilters: readonly EnvoyObject[]): En
   };
 }
 
+/**
+ * The filter chains of one port's mTLS mode: STRICT → one chain with the mesh DownstreamTlsContext;
+ * PERMISSIVE → a TLS chain (`transport_protocol: tls`) and a plaintext one (`raw_buffer`); DISABLE →
+ * plaintext only. A gRPC xDS server cannot tell TLS from plaintext (it drops `tls`-matched chains),
+ * so, as Istio's gRPC generator, PERMISSIVE is served to it as plaintext only.
+ */
+export function inboundFilterChains(mode: PortMtls['mode'], hcm: EnvoyObject, grpcServer: boolean): EnvoyObject[] {
+  const filters = [{ name: WELL_KNOWN.httpConnectionManager, typed_config: hcm }];
+  const mtls = (match: EnvoyObject | undefined): EnvoyObject => ({
+    name: 'inbound-mtls',
+    ...(match ? { filter_chain_match: match } : {}),
+    filters,
+    transport_socket: tlsTransportSocket(meshDownstreamTlsContext()),
+  });
+  const plaintext = (match: EnvoyObject | undefined): EnvoyObject => ({ name: 'inbound-plaintext', ...(match ? { filter_chain_match: match } : {}), filters });
+  if (mode === 'STRICT') return [mtls(undefined)];
+  if (mode === 'PERMISSIVE' && !grpcServer) return [mtls({ transport_protocol: 'tls' }), plaintext({ transport_protocol: 'raw_buffer' })];
+  return [plaintext(undefined)];
+}
+
 /** One inbound listener. */
-function inboundListener(ip: string, port: number, mtls: PortMtls, rbac: readonly EnvoyObject[], policies: readonly string[]): EnvoyObject {
-  const chain = mtls.mode === 'STRICT' ? 'mtls' : 'plaintext';
+function inboundListener(ip: string, port: number, mtls: PortMtls, rbac: readonly EnvoyObject[], policies: readonly string[], grpcServer: boolean, jwtAuthn?: Record<string, StructJson>): EnvoyObject {
   return {
     name: inboundListenerName(ip, port),
     address: { socket_address: { address: ip, port_value: port } },
     traffic_direction: 'INBOUND',
-    filter_chains: [{
-      name: `inbound-${chain}`,
-      filters: [{ name: WELL_KNOWN.httpConnectionManager, typed_config: inboundHcm(`inbound_${ip}_${port}`, rbac) }],
-    }],
+    filter_chains: inboundFilterChains(mtls.mode, inboundHcm(`inbound_${ip}_${port}`, rbac), grpcServer),
     metadata: inboardMetadata({
       mtls_mode: mtls.mode,
       mtls_policy: mtls.source,
       path_normalization: DEFAULT_PATH_NORMALIZATION,
       authorization_policies: [...policies],
+      jwt_authn: jwtAuthn,
     }),
   };
 }
@@ -117,8 +136,16 @@ export function inboundListeners(ctx: TranslationContext, config: readonly Resou
   const modes = effectiveMtlsModes(ordered, target, ports, rootNamespace, ctx.warnings);
   const addresses = [...new Set([...endpoints.map((e) => e.address), ...WILDCARD_ADDRESSES])].filter((a) => net.isIP(a) !== 0);
   const policyKeys = policies.map(sourceOf);
+  const jwtAuthn = jwtAuthnConfig(applicableRequestAuthentications(ordered, target, rootNamespace), ctx.warnings);
+  if (jwtAuthn && ctx.grpcClient) {
+    for (const source of jwtAuthn['policies'] as string[]) ctx.warnings.add(source, 'RequestAuthentication is not enforced by proxyless gRPC servers (gRPC has no jwt_authn filter); serve with mesh-client to verify tokens');
+  }
   for (const port of ports) {
-    for (const ip of addresses) out.set(inboundListenerName(ip, port), inboundListener(ip, port, modes.get(port)!, rbac, policyKeys));
+    const mtls = modes.get(port)!;
+    if (ctx.grpcClient && mtls.mode === 'PERMISSIVE' && mtls.source) {
+      ctx.warnings.add(mtls.source, `port ${port}: PERMISSIVE is served to a proxyless gRPC server as plaintext only (it cannot accept both on one port); use STRICT or DISABLE`);
+    }
+    for (const ip of addresses) out.set(inboundListenerName(ip, port), inboundListener(ip, port, mtls, rbac, policyKeys, ctx.grpcClient, jwtAuthn));
   }
   return out;
 }

@@ -205,8 +205,4 @@ export function flagUnsupportedPolicy(policy: TrafficPolicy | undefined, warn: W
   if (locality && locality.enabled !== false) {
     warn('loadBalancer.localityLbSetting (distribute/failover) is not supported; endpoints keep equal priority and locality weights');
   }
-  const tls = policy.tls;
-  if (tls?.mode && tls.mode !== 'DISABLE') {
-    warn(`tls.mode ${tls.mode} is not applied yet: the cluster only carries it as metadata (inboard.tls_mode) and connections stay plaintext`);
-  }
 }

@@ -52,16 +52,31 @@ function grpcResourceTypes(): Record<string, ResourceType> {
   return grpcTypes;
 }
 
-const DECODE_CONTEXT = {
-  server: { serverUri: '127.0.0.1:15010', channelCreds: [{ type: 'insecure' }], serverFeatures: [] },
-  bootstrap: { certificateProviders: {}, node: { id: 'test', locality: {} }, xdsServers: [], authorities: {} },
-};
+/** The decode context of a client whose bootstrap has (Istio's grpc-agent bootstrap) or lacks `certificate_providers.default`. */
+function decodeContext(certificateProviders: boolean) {
+  const providers = certificateProviders ? { default: { plugin_name: 'file_watcher', config: {} } } : {};
+  return {
+    server: { serverUri: '127.0.0.1:15010', channelCreds: [{ type: 'insecure' }], serverFeatures: [] },
+    bootstrap: { certificateProviders: providers, node: { id: 'test', locality: {} }, xdsServers: [], authorities: {} },
+  };
+}
+
+/** What the simulated grpc-js-xds client was bootstrapped with. */
+export interface GrpcClientBootstrap {
+  /** Its bootstrap names the certificate-provider instance `default` (as Istio's grpc-agent writes it); default true. */
+  readonly certificateProviders?: boolean;
+}
 
 /**
  * Runs every encoded resource (optionally only some families) through grpc-js-xds's decoder and
- * validator; returns "family/name: error" for each it would NACK.
+ * validator, as a client bootstrapped with `bootstrap`; returns "family/name: error" for each it would NACK.
  */
-export function grpcNacks(result: XdsResourceSet, families: readonly string[] = ['listeners', 'routes', 'clusters', 'endpoints']): string[] {
+export function grpcNacks(
+  result: XdsResourceSet,
+  families: readonly string[] = ['listeners', 'routes', 'clusters', 'endpoints'],
+  bootstrap: GrpcClientBootstrap = {},
+): string[] {
+  const context = decodeContext(bootstrap.certificateProviders ?? true);
   const { errors, encoded } = encodeErrors(result);
   if (errors.length > 0) return errors;
   const types = grpcResourceTypes();
@@ -69,7 +84,7 @@ export function grpcNacks(result: XdsResourceSet, families: readonly string[] = 
   for (const { family, name, any } of encoded) {
     if (!families.includes(family)) continue;
     try {
-      const decoded = types[family]!.decode(DECODE_CONTEXT, { type_url: any.type_url, value: any.value });
+      const decoded = types[family]!.decode(context, { type_url: any.type_url, value: any.value });
       if (decoded.error) nacks.push(`${family}/${name}: ${decoded.error}`);
     } catch (error) {
       nacks.push(`${family}/${name}: ${(error as Error).message}`);
