@@ -7,11 +7,16 @@ import * as grpc from '@grpc/grpc-js';
 import path from 'node:path';
 import { apiCall, removeDir, startControlPlaneProcess, tempDir, until, type ControlPlaneProcess } from './cli-harness';
 import { BackendPool, type Backend, type BackendSpec } from './fixtures/interop/echo-backends';
-import { ClientDriver, type CallOutcome, type XdsEchoClient } from './fixtures/interop/client-driver';
+import { ClientDriver, type CallOptions, type CallOutcome, type XdsEchoClient } from './fixtures/interop/client-driver';
 
 export { ECHO_SERVICE_NAME } from './fixtures/interop/echo-service';
 export { RPC_BEHAVIOR } from './fixtures/interop/echo-backends';
 export type { CallOutcome, XdsEchoClient } from './fixtures/interop/client-driver';
+
+/** Backend specs by id, `<version>-<letter>` (e.g. `v1-a` has version v1). */
+export function backendsById(...ids: string[]): BackendSpec[] {
+  return ids.map((id) => ({ id, version: id.split('-')[0]! }));
+}
 
 /** The port every interop Service declares (name `grpc`, so its protocol is inferred as GRPC). */
 export const SERVICE_PORT = 7070;
@@ -59,9 +64,14 @@ export function destination(host: string, subset?: string, weight?: number): obj
   return { destination: { host, ...(subset ? { subset } : {}), port: { number: SERVICE_PORT } }, ...(weight !== undefined ? { weight } : {}) };
 }
 
+/** The FQDN of a Service declared by echoService. */
+export function fqdn(service: string): string {
+  return `${service}.default.svc.cluster.local`;
+}
+
 /** The FQDN xDS target of a Service declared by echoService. */
 export function fqdnTarget(service: string): string {
-  return `xds:///${service}.default.svc.cluster.local:${SERVICE_PORT}`;
+  return `xds:///${fqdn(service)}:${SERVICE_PORT}`;
 }
 
 // ---- the mesh ----------------------------------------------------------------------------------
@@ -82,6 +92,11 @@ export interface InteropMesh {
   readonly driver: ClientDriver;
   /** Opens a grpc-js-xds client in the driver (ended by close()). */
   client(target: string, nodeId: string, metadata?: Record<string, unknown>): Promise<XdsEchoClient>;
+  /**
+   * Applies echoService(`service`) with the documents `build(host)` makes for its FQDN in one batch,
+   * then opens a client on fqdnTarget(`service`) and warms it up (unless `warmUp` is false).
+   */
+  deploy(service: string, nodeId: string, build?: (host: string) => readonly Doc[], warmUp?: CallOptions | false): Promise<XdsEchoClient>;
   syncz(): Promise<SyncClient[]>;
   /** What the control plane last sent the client with this node id (/debug/config_dump). */
   configDump(nodeId: string): Promise<Record<'listeners' | 'routes' | 'clusters' | 'endpoints', any[]>>;
@@ -144,6 +159,12 @@ export async function startInteropMesh(specs: readonly BackendSpec[]): Promise<I
     apply,
     driver,
     client: (target, nodeId, metadata) => driver.open(target, nodeId, xdsAddress, metadata),
+    async deploy(service, nodeId, build = () => [], warmUp = {}) {
+      await apply([echoService(service), ...build(fqdn(service))]);
+      const client = await driver.open(fqdnTarget(service), nodeId, xdsAddress);
+      if (warmUp !== false) await client.warmUp(warmUp);
+      return client;
+    },
     syncz,
     async configDump(nodeId) {
       const answer = await apiCall(plane.url, 'GET', `/debug/config_dump?proxyID=${encodeURIComponent(nodeId)}`);
@@ -171,6 +192,20 @@ export async function startInteropMesh(specs: readonly BackendSpec[]): Promise<I
     throw error;
   }
   return mesh;
+}
+
+/**
+ * Registers the mocha hooks of an interop suite: one InteropMesh with these backends for the whole
+ * describe block (handed to `use` once started), the NACK check after every test, and close().
+ */
+export function useInteropMesh(specs: readonly BackendSpec[], use: (mesh: InteropMesh) => void): void {
+  let mesh: InteropMesh | undefined;
+  before(async () => {
+    mesh = await startInteropMesh(specs);
+    use(mesh);
+  });
+  afterEach(async () => mesh?.assertNoNack());
+  after(async () => mesh?.close());
 }
 
 // ---- statistics --------------------------------------------------------------------------------

@@ -5,58 +5,26 @@
 
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
+import { until } from './cli-harness';
 import {
-  RPC_BEHAVIOR,
-  countStatus,
-  destination,
-  destinationRule,
-  echoService,
-  fqdnTarget,
-  outsideBinomial,
-  startInteropMesh,
-  tally,
-  virtualService,
-  type CallOutcome,
-  type InteropMesh,
+  RPC_BEHAVIOR, backendsById, countStatus, destination, destinationRule, echoService, fqdn, fqdnTarget, outsideBinomial, tally,
+  useInteropMesh, virtualService, type CallOutcome, type InteropMesh,
 } from './xds-interop-harness';
 
-const BACKENDS = [
-  { id: 'v1-a', version: 'v1' },
-  { id: 'v1-b', version: 'v1' },
-  { id: 'v2-a', version: 'v2' },
-];
+const BACKENDS = backendsById('v1-a', 'v1-b', 'v2-a');
 
-const fqdn = (service: string) => `${service}.default.svc.cluster.local`;
 const NO_RETRIES = { attempts: 0 };
 const statuses = (outcomes: readonly CallOutcome[]) => new Set(outcomes.map((o) => grpc.status[o.code]));
-
-/** Polls `condition` (bounded). */
-async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('xDS interop (resilience): grpc-js-xds clients against inboard control-plane', function () {
   this.timeout(20_000);
   let mesh: InteropMesh;
-
-  before(async () => {
-    mesh = await startInteropMesh(BACKENDS);
-  });
-  afterEach(async () => mesh.assertNoNack());
-  after(async () => mesh?.close());
+  useInteropMesh(BACKENDS, (started) => (mesh = started));
 
   it('fault delay: a 300 ms fixed delay outlasts a 100 ms deadline (DEADLINE_EXCEEDED, never sent) but not a 5 s one', async () => {
-    const host = fqdn('delay');
-    await mesh.apply([
-      echoService('delay'),
+    const client = await mesh.deploy('delay', 'resilience-delay', (host) => [
       virtualService('delay', host, [{ fault: { delay: { fixedDelay: '0.3s', percentage: { value: 100 } } }, route: [destination(host)] }]),
     ]);
-    const client = await mesh.client(fqdnTarget('delay'), 'resilience-delay');
-    await client.warmUp();
     const short = await client.call({ deadlineMs: 100 });
     assert.equal(grpc.status[short.code], 'DEADLINE_EXCEEDED');
     assert.equal(mesh.backends.attemptsOf(short.callId).length, 0, 'a delayed call whose deadline passes never reaches a backend');
@@ -84,13 +52,9 @@ describe('xDS interop (resilience): grpc-js-xds clients against inboard control-
   });
 
   it('fault abort at 50 %: about half of 400 RPCs are aborted (±5σ), the rest reach a backend once', async () => {
-    const host = fqdn('abort-half');
-    await mesh.apply([
-      echoService('abort-half'),
+    const client = await mesh.deploy('abort-half', 'resilience-abort-half', (host) => [
       virtualService('abort-half', host, [{ fault: { abort: { grpcStatus: 'UNAVAILABLE', percentage: { value: 50 } } }, route: [destination(host)] }]),
     ]);
-    const client = await mesh.client(fqdnTarget('abort-half'), 'resilience-abort-half');
-    await client.warmUp({}, 10_000);
     const outcomes = await client.batch(400, 10);
     const aborted = countStatus(outcomes, grpc.status.UNAVAILABLE);
     assert.equal(aborted + countStatus(outcomes, grpc.status.OK), 400, JSON.stringify(tally(outcomes)));
@@ -99,10 +63,7 @@ describe('xDS interop (resilience): grpc-js-xds clients against inboard control-
   });
 
   it('route timeout: a backend slower than the VirtualService timeout gives DEADLINE_EXCEEDED despite a long client deadline', async () => {
-    const host = fqdn('timeout');
-    await mesh.apply([echoService('timeout'), virtualService('timeout', host, [{ timeout: '0.5s', route: [destination(host)] }])]);
-    const client = await mesh.client(fqdnTarget('timeout'), 'resilience-timeout');
-    await client.warmUp();
+    const client = await mesh.deploy('timeout', 'resilience-timeout', (host) => [virtualService('timeout', host, [{ timeout: '0.5s', route: [destination(host)] }])]);
     const slow = await client.call({ deadlineMs: 20_000, metadata: { [RPC_BEHAVIOR]: 'sleep-ms-3000' } });
     assert.equal(grpc.status[slow.code], 'DEADLINE_EXCEEDED');
     assert.equal(mesh.backends.attemptsOf(slow.callId).length, 1, 'the call reached a backend');
@@ -111,33 +72,21 @@ describe('xDS interop (resilience): grpc-js-xds clients against inboard control-
   });
 
   it('retry: attempts 3 on unavailable turns 3 UNAVAILABLE answers into OK on the 4th attempt; attempts 2 gives up after 3', async () => {
-    const host3 = fqdn('retry-3');
-    const host2 = fqdn('retry-2');
-    await mesh.apply([
-      echoService('retry-3'),
-      echoService('retry-2'),
-      virtualService('retry-3', host3, [{ retries: { attempts: 3, retryOn: 'unavailable' }, route: [destination(host3)] }]),
-      virtualService('retry-2', host2, [{ retries: { attempts: 2, retryOn: 'unavailable' }, route: [destination(host2)] }]),
-    ]);
     const behaviour = { [RPC_BEHAVIOR]: 'succeed-on-retry-attempt-3,error-code-14' };
-
-    const three = await mesh.client(fqdnTarget('retry-3'), 'resilience-retry-3');
-    await three.warmUp();
-    const ok = await three.call({ metadata: behaviour });
-    assert.equal(grpc.status[ok.code], 'OK', ok.details);
-    assert.deepEqual(mesh.backends.attemptsOf(ok.callId).map((c) => c.attempt), [0, 1, 2, 3]);
-
-    const two = await mesh.client(fqdnTarget('retry-2'), 'resilience-retry-2');
-    await two.warmUp();
-    const failed = await two.call({ metadata: behaviour });
-    assert.equal(grpc.status[failed.code], 'UNAVAILABLE');
-    assert.deepEqual(mesh.backends.attemptsOf(failed.callId).map((c) => c.attempt), [0, 1, 2]);
+    const cases = [{ attempts: 3, status: 'OK', attemptsSeen: [0, 1, 2, 3] }, { attempts: 2, status: 'UNAVAILABLE', attemptsSeen: [0, 1, 2] }];
+    for (const { attempts, status, attemptsSeen } of cases) {
+      const service = `retry-${attempts}`;
+      const client = await mesh.deploy(service, `resilience-${service}`, (host) => [
+        virtualService(service, host, [{ retries: { attempts, retryOn: 'unavailable' }, route: [destination(host)] }]),
+      ]);
+      const outcome = await client.call({ metadata: behaviour });
+      assert.equal(grpc.status[outcome.code], status, `${service}: ${outcome.details}`);
+      assert.deepEqual(mesh.backends.attemptsOf(outcome.callId).map((c) => c.attempt), attemptsSeen, service);
+    }
   });
 
   it("retry by default: without a retries block, Istio's default policy (2 retries on unavailable) applies", async () => {
-    await mesh.apply([echoService('retry-default')]);
-    const client = await mesh.client(fqdnTarget('retry-default'), 'resilience-retry-default');
-    await client.warmUp();
+    const client = await mesh.deploy('retry-default', 'resilience-retry-default');
     const ok = await client.call({ metadata: { [RPC_BEHAVIOR]: 'succeed-on-retry-attempt-2,error-code-14' } });
     assert.equal(grpc.status[ok.code], 'OK', ok.details);
     assert.deepEqual(mesh.backends.attemptsOf(ok.callId).map((c) => c.attempt), [0, 1, 2]);
@@ -151,10 +100,7 @@ describe('xDS interop (resilience): grpc-js-xds clients against inboard control-
   });
 
   it('circuit breaking: http2MaxRequests 1 fails concurrent calls with UNAVAILABLE while one is in flight, locally', async () => {
-    const host = fqdn('breaker');
-    await mesh.apply([echoService('breaker'), destinationRule('breaker', host, { connectionPool: { http: { http2MaxRequests: 1 } } })]);
-    const client = await mesh.client(fqdnTarget('breaker'), 'resilience-breaker');
-    await client.warmUp();
+    const client = await mesh.deploy('breaker', 'resilience-breaker', (host) => [destinationRule('breaker', host, { connectionPool: { http: { http2MaxRequests: 1 } } })]);
     const received = mesh.backends.received.length;
     const held = client.call({ metadata: { [RPC_BEHAVIOR]: 'hold' }, deadlineMs: 10_000 });
     await until(() => mesh.backends.heldCount === 1, 'the held call to reach a backend');
@@ -168,13 +114,10 @@ describe('xDS interop (resilience): grpc-js-xds clients against inboard control-
 
   it('outlier detection: grpc-js-xds 1.14 does not eject on consecutive errors (Istio has no success-rate fields), so a failing endpoint keeps its share', async () => {
     const host = fqdn('outlier');
-    await mesh.apply([
-      echoService('outlier'),
+    const client = await mesh.deploy('outlier', 'resilience-outlier', () => [
       destinationRule('outlier', host, { outlierDetection: { consecutive5xxErrors: 1, consecutiveGatewayErrors: 1, interval: '0.01s', baseEjectionTime: '30s', maxEjectionPercent: 100 } }),
       virtualService('outlier', host, [{ retries: NO_RETRIES, route: [destination(host, 'v1')] }]),
     ]);
-    const client = await mesh.client(fqdnTarget('outlier'), 'resilience-outlier');
-    await client.warmUp();
     // v1-b fails every call. Call until at least 20 detection intervals (10 ms) have passed — Envoy
     // and mesh-client would have ejected v1-b after its first failure — then look at the last calls.
     const failing = { metadata: { [RPC_BEHAVIOR]: 'hostname=v1-b error-code-14' } };

@@ -7,39 +7,18 @@
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import {
-  ECHO_SERVICE_NAME,
-  SERVICE_PORT,
-  destination,
-  destinationRule,
-  echoService,
-  fqdnTarget,
-  outsideBinomial,
-  startInteropMesh,
-  tally,
-  virtualService,
-  type CallOutcome,
-  type InteropMesh,
+  ECHO_SERVICE_NAME, SERVICE_PORT, backendsById, destination, destinationRule, echoService, fqdn, fqdnTarget, outsideBinomial, tally,
+  useInteropMesh, virtualService, type CallOutcome, type InteropMesh,
 } from './xds-interop-harness';
 
-const BACKENDS = [
-  { id: 'v1-a', version: 'v1' },
-  { id: 'v1-b', version: 'v1' },
-  { id: 'v2-a', version: 'v2' },
-  { id: 'v3-a', version: 'v3' },
-];
+const BACKENDS = backendsById('v1-a', 'v1-b', 'v2-a', 'v3-a');
 
-const fqdn = (service: string) => `${service}.default.svc.cluster.local`;
 const backendsOf = (outcomes: readonly CallOutcome[]) => new Set(outcomes.map((o) => o.backend ?? `status ${grpc.status[o.code]}: ${o.details}`));
 
 describe('xDS interop (routing): grpc-js-xds clients against inboard control-plane', function () {
   this.timeout(20_000);
   let mesh: InteropMesh;
-
-  before(async () => {
-    mesh = await startInteropMesh(BACKENDS);
-  });
-  afterEach(async () => mesh.assertNoNack());
-  after(async () => mesh?.close());
+  useInteropMesh(BACKENDS, (started) => (mesh = started));
 
   it('default routing: round robin over every endpoint, under every name the client may dial', async () => {
     await mesh.apply([echoService('plain')]);
@@ -64,25 +43,19 @@ describe('xDS interop (routing): grpc-js-xds clients against inboard control-pla
   });
 
   it('path matching: an exact gRPC method path and a service prefix go to different subsets', async () => {
-    const host = fqdn('paths');
-    await mesh.apply([
-      echoService('paths'),
+    const client = await mesh.deploy('paths', 'routing-paths', (host) => [
       destinationRule('paths', host),
       virtualService('paths', host, [
         { match: [{ uri: { exact: `/${ECHO_SERVICE_NAME}/Hello` } }], route: [destination(host, 'v2')] },
         { match: [{ uri: { prefix: `/${ECHO_SERVICE_NAME}/` } }], route: [destination(host, 'v1')] },
       ]),
-    ]);
-    const client = await mesh.client(fqdnTarget('paths'), 'routing-paths');
-    await client.warmUp({ method: 'Hello' });
+    ], { method: 'Hello' });
     assert.deepEqual(backendsOf(await client.sequential(20, { method: 'Hello' })), new Set(['v2-a']));
     assert.deepEqual(backendsOf(await client.sequential(20, { method: 'Whoami' })), new Set(['v1-a', 'v1-b']));
   });
 
   it('header matching: x-user exact "jason" goes to v2, everything else to v1', async () => {
-    const host = fqdn('headers');
-    await mesh.apply([
-      echoService('headers'),
+    const client = await mesh.deploy('headers', 'routing-headers', (host) => [
       destinationRule('headers', host),
       virtualService('headers', host, [
         { match: [{ headers: { 'x-user': { exact: 'jason' } } }], route: [destination(host, 'v2')] },
@@ -90,8 +63,6 @@ describe('xDS interop (routing): grpc-js-xds clients against inboard control-pla
         { route: [destination(host, 'v1')] },
       ]),
     ]);
-    const client = await mesh.client(fqdnTarget('headers'), 'routing-headers');
-    await client.warmUp();
     assert.deepEqual(backendsOf(await client.sequential(10, { metadata: { 'x-user': 'jason' } })), new Set(['v2-a']));
     assert.deepEqual(backendsOf(await client.sequential(10, { metadata: { 'x-user': 'admin' } })), new Set(['v3-a']));
     assert.deepEqual(backendsOf(await client.sequential(10, { metadata: { 'x-user': 'jasonx' } })), new Set(['v1-a', 'v1-b']));
@@ -99,14 +70,10 @@ describe('xDS interop (routing): grpc-js-xds clients against inboard control-pla
   });
 
   it('weighted split: 80/20 between subsets over 1,000 RPCs, within ±5σ of the binomial mean', async () => {
-    const host = fqdn('split');
-    await mesh.apply([
-      echoService('split'),
+    const client = await mesh.deploy('split', 'routing-split', (host) => [
       destinationRule('split', host),
       virtualService('split', host, [{ route: [destination(host, 'v1', 80), destination(host, 'v2', 20)] }]),
     ]);
-    const client = await mesh.client(fqdnTarget('split'), 'routing-split');
-    await client.warmUp();
     const outcomes = await client.batch(1_000, 20);
     const counts = tally(outcomes);
     const v1 = (counts['v1-a'] ?? 0) + (counts['v1-b'] ?? 0);
@@ -115,18 +82,14 @@ describe('xDS interop (routing): grpc-js-xds clients against inboard control-pla
   });
 
   it('subset routing: a DestinationRule subset receives all traffic', async () => {
-    const host = fqdn('subset');
-    await mesh.apply([echoService('subset'), destinationRule('subset', host), virtualService('subset', host, [{ route: [destination(host, 'v3')] }])]);
-    const client = await mesh.client(fqdnTarget('subset'), 'routing-subset');
-    await client.warmUp();
+    const client = await mesh.deploy('subset', 'routing-subset', (host) => [destinationRule('subset', host), virtualService('subset', host, [{ route: [destination(host, 'v3')] }])]);
     assert.deepEqual(backendsOf(await client.sequential(30)), new Set(['v3-a']));
   });
 
   it('consistent hash: a DestinationRule httpHeaderName ring hash pins each x-user to one backend', async () => {
-    const host = fqdn('affinity');
-    await mesh.apply([echoService('affinity'), destinationRule('affinity', host, { loadBalancer: { consistentHash: { httpHeaderName: 'x-user' } } })]);
-    const client = await mesh.client(fqdnTarget('affinity'), 'routing-affinity');
-    await client.warmUp({ metadata: { 'x-user': 'warm-up' } });
+    const client = await mesh.deploy('affinity', 'routing-affinity', (host) => [
+      destinationRule('affinity', host, { loadBalancer: { consistentHash: { httpHeaderName: 'x-user' } } }),
+    ], { metadata: { 'x-user': 'warm-up' } });
     const pinned = new Map<string, Set<string>>();
     for (let user = 0; user < 16; user++) {
       const outcomes = await client.sequential(8, { metadata: { 'x-user': `user-${user}` } });
@@ -139,9 +102,7 @@ describe('xDS interop (routing): grpc-js-xds clients against inboard control-pla
 
   it('a VirtualService change takes effect in a running client, without failed RPCs', async () => {
     const host = fqdn('live');
-    await mesh.apply([echoService('live'), destinationRule('live', host), virtualService('live', host, [{ route: [destination(host, 'v1')] }])]);
-    const client = await mesh.client(fqdnTarget('live'), 'routing-live');
-    await client.warmUp();
+    const client = await mesh.deploy('live', 'routing-live', () => [destinationRule('live', host), virtualService('live', host, [{ route: [destination(host, 'v1')] }])]);
     assert.deepEqual(backendsOf(await client.sequential(10)), new Set(['v1-a', 'v1-b']));
 
     await mesh.apply([virtualService('live', host, [{ route: [destination(host, 'v2')] }])]);

@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { AdsClient, TYPE_URL, encodeResource, xdsIncludeDirs } from '@inboard/xds';
 import { cliFor, until } from './cli-harness';
-import { SERVICE_PORT, destination, echoService, fqdnTarget, startInteropMesh, virtualService, type InteropMesh } from './xds-interop-harness';
+import { SERVICE_PORT, backendsById, destination, echoService, fqdn, fqdnTarget, useInteropMesh, virtualService, type InteropMesh } from './xds-interop-harness';
 
 const FAMILY_COLUMNS = ['CLUSTERS', 'LISTENERS', 'ENDPOINTS', 'ROUTES'];
 
@@ -37,12 +37,7 @@ async function fetchClientStatus(port: number): Promise<CsdsConfig[]> {
 describe('xDS interop (status): grpc-js-xds clients as `inboard proxy-status` and `proxy-config` see them', function () {
   this.timeout(20_000);
   let mesh: InteropMesh;
-
-  before(async () => {
-    mesh = await startInteropMesh([{ id: 'v1-a', version: 'v1' }, { id: 'v2-a', version: 'v2' }]);
-  });
-  afterEach(async () => mesh.assertNoNack());
-  after(async () => mesh?.close());
+  useInteropMesh(backendsById('v1-a', 'v2-a'), (started) => (mesh = started));
 
   it('proxy-status shows the client SYNCED on all four types; proxy-config clusters -o json is byte-for-byte what the client holds', async () => {
     await mesh.apply([echoService('status')]);
@@ -65,7 +60,7 @@ describe('xDS interop (status): grpc-js-xds clients as `inboard proxy-status` an
     const run = await cli(['proxy-config', 'status-client', 'clusters', '-o', 'json']);
     assert.equal(run.code, 0, run.stderr);
     const sent = JSON.parse(run.stdout) as { name: string }[];
-    const host = 'status.default.svc.cluster.local';
+    const host = fqdn('status');
     assert.ok(sent.some((c) => c.name === `outbound|${SERVICE_PORT}||${host}`), run.stdout);
 
     // The client's own view (CSDS through grpc-js's admin services in the client process).
@@ -88,7 +83,7 @@ describe('xDS interop (status): grpc-js-xds clients as `inboard proxy-status` an
   });
 
   it('a gRPC client never gets the view of an Inboard client with the same node metadata (no NACK of routes gRPC cannot take)', async () => {
-    const host = 'shared.default.svc.cluster.local';
+    const host = fqdn('shared');
     // A redirect route: Inboard clients (Envoy semantics) get it; gRPC clients NACK redirects, so
     // translation leaves it out for them. Both clients below have namespace default and no labels.
     await mesh.apply([

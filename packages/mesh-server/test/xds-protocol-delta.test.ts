@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { AdsClient, TYPE_URL, decodeResource, type DeltaDiscoveryResponse, type ResourceUpdate } from '@inboard/xds';
 import type { XdsServer } from '../src/xds/server';
-import { cluster, emptyWorld, endpoints, node, rawDelta, route, startServer, waitFor, type FakeWorld, type RawDelta } from './xds-protocol-harness';
+import { addTwoClusters, cluster, endpoints, node, rawDelta, route, serveWorldPerTest, startServer, tracked, waitFor, type FakeWorld, type RawDelta } from './xds-protocol-harness';
 
 const names = (res: DeltaDiscoveryResponse) => (res.resources ?? []).map((r) => r.name).sort();
 
@@ -13,28 +13,12 @@ describe('xDS protocol: delta', () => {
   let world: FakeWorld;
   let server: XdsServer;
   let port: number;
-  const cleanups: (() => void)[] = [];
+  const cleanups = serveWorldPerTest((w) => {
+    w.routes.set('r1', route('r1', 'c1'));
+    addTwoClusters(w);
+  }, (served) => ({ world, server, port } = served));
 
-  beforeEach(async () => {
-    world = emptyWorld();
-    world.routes.set('r1', route('r1', 'c1'));
-    world.clusters.set('c1', cluster('c1'));
-    world.clusters.set('c2', cluster('c2'));
-    world.endpoints.set('c1', endpoints('c1', 9001));
-    world.endpoints.set('c2', endpoints('c2', 9002));
-    ({ server, port } = await startServer(world));
-  });
-
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) c();
-    await server.close();
-  });
-
-  function open(): RawDelta {
-    const s = rawDelta(port);
-    cleanups.push(() => s.close());
-    return s;
-  }
+  const open = (): RawDelta => tracked(cleanups, rawDelta(port));
 
   it('subscribes, sends per-resource versions, ACKs, and sends only changed resources', async () => {
     const s = open();
@@ -158,6 +142,7 @@ describe('xDS protocol: delta', () => {
     await server.close();
     world.clusters.set('c2', cluster('c2', 'changed-while-away'));
     ({ server } = await startServer(world, { port }));
+    cleanups.push(() => server.close());
     await waitFor('resynced', () => updates.length === 3, 10_000);
     assert.deepEqual(updates[2]!.changed, ['c2'], 'only the changed cluster is resent');
     assert.deepEqual(updates[2]!.removed, []);

@@ -9,7 +9,7 @@ import { WorkloadRegistry } from '../src/registry/registry';
 import type { WorkloadEndpoint } from '../src/registry/types';
 import { NODE_METADATA } from '../src/xds/contracts';
 import type { XdsServer } from '../src/xds/server';
-import { cluster, emptyWorld, endpoints, node, rawDelta, startServer, waitFor, type RawDelta } from './xds-protocol-harness';
+import { addCluster, emptyWorld, node, rawDelta, startServer, waitFor, type RawDelta } from './xds-protocol-harness';
 
 const METADATA = {
   [NODE_METADATA.SERVICE]: 'reviews',
@@ -29,8 +29,7 @@ describe('xDS protocol: deregistration on a graceful close', () => {
     now = 1_000_000;
     registry = new WorkloadRegistry({ clock: () => now, gracePeriodMs: 30_000 });
     const world = emptyWorld();
-    world.clusters.set('c1', cluster('c1'));
-    world.endpoints.set('c1', endpoints('c1', 9001));
+    addCluster(world, 'c1', 9001);
     const started = await startServer(world, { registry });
     server = started.server;
     port = started.port;

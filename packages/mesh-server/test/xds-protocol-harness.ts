@@ -5,6 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import {
   ADS_METHOD_PATH,
+  AdsClient,
   EXTENSION_TYPE_URL,
   loadXdsProtos,
   peekName,
@@ -94,6 +95,18 @@ export function endpoints(clusterName: string, ...ports: number[]): object {
   };
 }
 
+/** Adds EDS cluster `name` (cluster()) and its endpoints on loopback `ports` (endpoints()) to `world`. */
+export function addCluster(world: FakeWorld, name: string, ...ports: number[]): void {
+  world.clusters.set(name, cluster(name));
+  world.endpoints.set(name, endpoints(name, ...ports));
+}
+
+/** Clusters c1 (endpoint port 9001) and c2 (port 9002), which both stream suites start from. */
+export function addTwoClusters(world: FakeWorld): void {
+  addCluster(world, 'c1', 9001);
+  addCluster(world, 'c2', 9002);
+}
+
 const EMPTY_REGISTRY: RegistrySnapshot = { version: 0, services: new Map(), endpoints: [], endpointsFor: () => [] };
 
 /** Input of the fake translation (never read by it). */
@@ -121,6 +134,50 @@ export async function startServer(
   });
   const port = await server.listen(options.port ?? 0);
   return { server, port, log };
+}
+
+/** What serveWorldPerTest hands a suite before each test. */
+export interface ServedWorld {
+  readonly world: FakeWorld;
+  readonly server: XdsServer;
+  readonly port: number;
+}
+
+/** Things to close after the current test (run in order, awaited). */
+export type Cleanups = (() => void | Promise<void>)[];
+
+/**
+ * Registers a protocol suite's per-test hooks: before each test a fresh world filled by `fill` and an
+ * XdsServer on 127.0.0.1 serving it (handed to `use`); after each, the returned cleanups run, then
+ * that server closes (a test that starts another server pushes its close onto the cleanups).
+ */
+export function serveWorldPerTest(fill: (world: FakeWorld) => void, use: (served: ServedWorld) => void): Cleanups {
+  const cleanups: Cleanups = [];
+  let server: XdsServer | undefined;
+  beforeEach(async () => {
+    const world = emptyWorld();
+    fill(world);
+    const started = await startServer(world);
+    server = started.server;
+    use({ world, server, port: started.port });
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+    await server?.close();
+    server = undefined;
+  });
+  return cleanups;
+}
+
+/** `closeable`, after adding its close() to `cleanups`. */
+export function tracked<T extends { close(): void }>(cleanups: Cleanups, closeable: T): T {
+  cleanups.push(() => closeable.close());
+  return closeable;
+}
+
+/** An AdsClient for node `id` on the server at `port`, with its own subchannel pool; closed by `cleanups`. */
+export function adsClient(cleanups: Cleanups, port: number, id: string, options: Partial<ConstructorParameters<typeof AdsClient>[0]> = {}): AdsClient {
+  return tracked(cleanups, new AdsClient({ target: `127.0.0.1:${port}`, node: { id }, channelOptions: { 'grpc.use_local_subchannel_pool': 1 }, ...options }));
 }
 
 /** A raw ADS stream: write requests, await responses one by one. */

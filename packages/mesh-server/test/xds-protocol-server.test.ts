@@ -7,17 +7,16 @@ import { AdsClient, TYPE_URL, decodeResource, type DiscoveryResponse, type Resou
 import { NODE_METADATA } from '../src/xds/contracts';
 import type { WorkloadRegistration } from '../src/registry/auto-registration';
 import type { XdsServer } from '../src/xds/server';
-import { ManualClock, cluster, emptyWorld, endpoints, namesOf, node, rawSotw, startServer, waitFor, type FakeWorld } from './xds-protocol-harness';
+import { ManualClock, addCluster, adsClient, cluster, emptyWorld, namesOf, node, rawSotw, startServer, waitFor, type Cleanups, type FakeWorld } from './xds-protocol-harness';
 
 describe('xDS protocol: server behaviour', () => {
   let world: FakeWorld;
   let server: XdsServer | undefined;
-  const cleanups: (() => void)[] = [];
+  const cleanups: Cleanups = [];
 
   beforeEach(() => {
     world = emptyWorld();
-    world.clusters.set('c1', cluster('c1'));
-    world.endpoints.set('c1', endpoints('c1', 9001));
+    addCluster(world, 'c1', 9001);
   });
 
   afterEach(async () => {
@@ -26,11 +25,7 @@ describe('xDS protocol: server behaviour', () => {
     server = undefined;
   });
 
-  function client(port: number, id: string, metadata: Record<string, unknown> = {}): AdsClient {
-    const c = new AdsClient({ target: `127.0.0.1:${port}`, node: { id, metadata }, channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });
-    cleanups.push(() => c.close());
-    return c;
-  }
+  const client = (port: number, id: string, metadata: Record<string, unknown> = {}): AdsClient => adsClient(cleanups, port, id, { node: { id, metadata } });
 
   it('debounces a burst of inputChanged() into one translation per view and one push per client', async () => {
     const clock = new ManualClock();

@@ -6,15 +6,18 @@ import assert from 'node:assert/strict';
 import { AdsClient, TYPE_URL, decodeResource, type DiscoveryResponse, type ResourceUpdate } from '@inboard/xds';
 import type { XdsServer } from '../src/xds/server';
 import {
+  addTwoClusters,
+  adsClient,
   cluster,
-  emptyWorld,
   endpoints,
   listener,
   namesOf,
   node,
   rawSotw,
   route,
+  serveWorldPerTest,
   startServer,
+  tracked,
   waitFor,
   type FakeWorld,
   type RawSotw,
@@ -24,35 +27,15 @@ describe('xDS protocol: state of the world', () => {
   let world: FakeWorld;
   let server: XdsServer;
   let port: number;
-  const cleanups: (() => void)[] = [];
+  const cleanups = serveWorldPerTest((w) => {
+    w.listeners.set('echo', listener('echo', 'echo-route'));
+    w.routes.set('echo-route', route('echo-route', 'c1'));
+    addTwoClusters(w);
+  }, (served) => ({ world, server, port } = served));
 
-  beforeEach(async () => {
-    world = emptyWorld();
-    world.listeners.set('echo', listener('echo', 'echo-route'));
-    world.routes.set('echo-route', route('echo-route', 'c1'));
-    world.clusters.set('c1', cluster('c1'));
-    world.clusters.set('c2', cluster('c2'));
-    world.endpoints.set('c1', endpoints('c1', 9001));
-    world.endpoints.set('c2', endpoints('c2', 9002));
-    ({ server, port } = await startServer(world));
-  });
+  const open = (): RawSotw => tracked(cleanups, rawSotw(port));
 
-  afterEach(async () => {
-    for (const c of cleanups.splice(0)) c();
-    await server.close();
-  });
-
-  function open(): RawSotw {
-    const s = rawSotw(port);
-    cleanups.push(() => s.close());
-    return s;
-  }
-
-  function client(id: string, options: Partial<ConstructorParameters<typeof AdsClient>[0]> = {}): AdsClient {
-    const c = new AdsClient({ target: `127.0.0.1:${port}`, node: { id }, channelOptions: { 'grpc.use_local_subchannel_pool': 1 }, ...options });
-    cleanups.push(() => c.close());
-    return c;
-  }
+  const client = (id: string, options: Partial<ConstructorParameters<typeof AdsClient>[0]> = {}): AdsClient => adsClient(cleanups, port, id, options);
 
   it('answers a first request with the subscribed resource, and records the ACK', async () => {
     const s = open();
@@ -224,6 +207,7 @@ describe('xDS protocol: state of the world', () => {
 
     world.endpoints.set('c1', endpoints('c1', 9100));
     ({ server } = await startServer(world, { port }));
+    cleanups.push(() => server.close());
     await waitFor('resynced', () => server.clients()[0]?.families.endpoints.state === 'SYNCED' && server.clients()[0]?.families.listeners.state === 'SYNCED', 10_000);
     assert.deepEqual(c.resources(TYPE_URL.ENDPOINT).get('c1'), endpoints('c1', 9100));
     assert.deepEqual(c.resources(TYPE_URL.LISTENER).get('echo'), world.listeners.get('echo'));
