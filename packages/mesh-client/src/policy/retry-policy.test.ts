@@ -157,4 +157,35 @@ describe('policy/retry-policy', () => {
     assert.equal(pickWithReselection(() => picks[i++], (h) => tried.has(h), 2), 'b');
     assert.equal(pickWithReselection(() => undefined, () => true, 3), undefined);
   });
+
+  it('Istio\'s backoff example (attempts 3, backoff 2 s, timeout 3 s, instant 503s): usually one retry, not always — the back-off is jittered', () => {
+    // HTTPRetry.backoff's documented example says "retried only once". With the full jitter Envoy
+    // documents, U[0, (2^N − 1) × base), the first wait is U[0, 2 s) and the second U[0, 6 s): a
+    // second retry fits in the 3 s when
+    // b1 + b2 < 3 s, i.e. with probability 1/3, and a third (b3 ~ U[0, 14 s)) with ≈ 26/1008.
+    const policy = compileRetry({ retry_on: '5xx', num_retries: { value: 3 }, retry_back_off: { base_interval: { seconds: 2 } } });
+    const random = seededRandom(23);
+    const n = 10_000;
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < n; i++) {
+      const state = RetryState.begin(policy, req())!;
+      let now = 0;
+      let retries = 0;
+      for (;;) {
+        const d = state.shouldRetry(r503, { now, deadline: 3000, random });
+        if (!d.retry) {
+          assert.equal(d.reason, retries === 3 ? 'retries-exhausted' : 'deadline');
+          break;
+        }
+        retries++;
+        now += d.delayMs;
+      }
+      counts[retries]!++;
+    }
+    assert.equal(counts[0], 0, 'the first wait (< 2 s) always fits');
+    const share = (k: number) => counts[k]! / n;
+    assert.ok(Math.abs(share(1) - 2 / 3) < 0.02, `one retry: ${share(1)}`);
+    assert.ok(Math.abs(share(2) + share(3) - 1 / 3) < 0.02, `two or more: ${share(2) + share(3)}`);
+    assert.ok(Math.abs(share(3) - 26 / 1008) < 0.01, `three: ${share(3)}`);
+  });
 });
