@@ -5,7 +5,7 @@
 /** Connect this process to the mesh; see `Mesh` for what it offers. */
 export { connect, Mesh, type MeshEvents, type ConfigEvent, type MeshServeGrpcOptions } from './mesh';
 /** Options of connect() and their resolved form. */
-export { DEFAULT_CONTROL_PLANE, type ConnectOptions, type ResolvedOptions, type OutboundTrafficPolicy, type TelemetryOptions } from './options';
+export { DEFAULT_CONTROL_PLANE, type ConnectOptions, type ResolvedOptions, type OutboundTrafficPolicy, type TelemetryOptions, type MtlsOptions } from './options';
 /** A rejected xDS response, as the `nack` event reports it. */
 export type { NackEvent } from './config/xds-config';
 /** The request/response shape every front end is translated into. */
@@ -15,7 +15,7 @@ export type { HandleOptions } from './pipeline/stack';
 /** Coded errors, Envoy's local replies and the response-flag header. */
 export { MeshError, isMeshError, LOCAL_REPLY, RESPONSE_FLAGS_HEADER, type MeshErrorCode, type LocalReplySpec } from './errors';
 /** The inbound side: options and handle of `mesh.serve`, and the headers it strips. */
-export { INBOUND_STRIPPED_HEADERS } from './inbound/inbound-context';
+export { INBOUND_STRIPPED_HEADERS, type RequestAuth, type VerifiedPeer } from './inbound/inbound-context';
 export type { ServeOptions, ServedHttp, RequestHandler } from './inbound/serve-http';
 /** Request headers the outbound pipeline consumes and never forwards as received. */
 export { MESH_REQUEST_HEADERS, HOP_BY_HOP_HEADERS } from './pipeline/headers';

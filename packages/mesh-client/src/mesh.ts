@@ -14,10 +14,14 @@ import { createMeshFetch } from './adapters/fetch';
 import { XdsConfig, type NackEvent } from './config/xds-config';
 import { MeshError } from './errors';
 import { explainRequest, type ExplainRequest, type Explanation } from './explain/explain';
-import { createGrpcMeshOptions, serveGrpc, type GrpcMeshOptions, type ServeGrpcOptions, type ServedGrpc } from './grpc';
-import { InboundContext } from './inbound/inbound-context';
+import { CertificateFiles, createGrpcMeshOptions, meshChannelCredentials, serveGrpc, type GrpcMeshOptions, type ServeGrpcOptions, type ServedGrpc } from './grpc';
+import { MeshMtls } from './identity/mesh-mtls';
+import type { IdentityMaterial } from './identity/issued-chain';
+import { InboundAuthorizer } from './inbound/inbound-authz';
+import { InboundContext, type RequestAuth, type VerifiedPeer } from './inbound/inbound-context';
+import { inboundGrpcInterceptor } from './inbound/request-authn-grpc';
 import { serveHttp, type RequestHandler, type ServedHttp, type ServeOptions } from './inbound/serve-http';
-import { callerMetadata } from './node-metadata';
+import { callerMetadata, servingIdentity } from './node-metadata';
 import { resolveOptions, type ConnectOptions, type ResolvedOptions } from './options';
 import type { OutlierEvent } from './policy/outlier-detector';
 import { Passthrough } from './pipeline/passthrough';
@@ -26,6 +30,7 @@ import type { MeshRequest, MeshResponse } from './request';
 import { MeshRuntime } from './runtime/mesh-runtime';
 import type { MeshSnapshot } from './snapshot/types';
 import { MeshMetrics, MeshTelemetry, MeshTracing, workloadPeer } from './telemetry';
+import { createEdgeReporting, type EdgeReporting } from './telemetry/edge-reporter';
 
 /** A config change: the snapshot now in force. */
 export interface ConfigEvent {
@@ -77,20 +82,35 @@ export class Mesh extends EventEmitter<MeshEvents> {
   private readonly passthrough = new Passthrough();
   private readonly inbound = new InboundContext();
   private readonly telemetry: MeshTelemetry;
+  /** Edge statistics for the control plane's dashboard (undefined: nowhere to report). */
+  private readonly edgeReporting: EdgeReporting | undefined;
   private readonly pipeline: MeshPipeline;
   private readonly served = new Set<{ close(): Promise<void> }>();
+  private readonly servedGrpc = new Set<ServedGrpc>();
+  /** Mutual TLS: the workload certificate (obtained and rotated) or the reason the mesh runs plaintext. */
+  readonly mtls: MeshMtls;
+  /** The certificate's files for grpc-js-xds channels (made when `grpc` is first read with mTLS on). */
+  private certificateFiles: CertificateFiles | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
 
   /** Use `connect()`. */
-  constructor(options: ResolvedOptions) {
+  constructor(resolved: ResolvedOptions) {
     super();
+    this.mtls = new MeshMtls(resolved.mtls, { namespace: resolved.identity.namespace, ...(resolved.identity.serviceAccount !== undefined ? { serviceAccount: resolved.identity.serviceAccount } : {}) });
+    // A mesh without a certificate says so in its labels (security.istio.io/tlsMode: disabled) on every
+    // stream, so auto mTLS sends its callers plaintext and its config and registration labels agree.
+    const options = { ...resolved, identity: servingIdentity(resolved.identity, this.mtls.enabled) };
     this.options = options;
     this.protos = loadXdsProtos();
     this.runtime = new MeshRuntime(options.random, options.clock);
+    this.runtime.pools.useMtls(this.mtls);
     const t = options.telemetry;
+    const self = workloadPeer({ namespace: options.identity.namespace, labels: options.identity.labels, ...(options.identity.serviceAccount !== undefined ? { serviceAccount: options.identity.serviceAccount } : {}) });
+    this.edgeReporting = createEdgeReporting({ controlPlane: options.controlPlane, env: process.env, self, labels: options.identity.labels, nodeId: options.nodeId, clock: options.clock });
     this.telemetry = new MeshTelemetry({
-      self: workloadPeer({ namespace: options.identity.namespace, labels: options.identity.labels, ...(options.identity.serviceAccount !== undefined ? { serviceAccount: options.identity.serviceAccount } : {}) }),
+      self,
+      ...(this.edgeReporting ? { edges: this.edgeReporting.aggregator } : {}),
       metrics: new MeshMetrics({ ...(t.meterProvider ? { meterProvider: t.meterProvider } : {}), ...(t.labelBudget ? { labelBudget: t.labelBudget } : {}) }),
       tracing: new MeshTracing({ ...(t.tracerProvider ? { tracerProvider: t.tracerProvider } : {}), ...(t.propagator ? { propagator: t.propagator } : {}) }),
       now: () => options.clock.now(),
@@ -105,7 +125,10 @@ export class Mesh extends EventEmitter<MeshEvents> {
       this.emit('config', { version: snapshot.version, ...(previous ? { previousVersion: previous.version } : {}), snapshot });
     });
     this.config.on('nack', (e) => this.emit('nack', e));
-    this.config.on('connected', () => this.emit('connected'));
+    this.config.on('connected', () => {
+      this.edgeReporting?.reporter.start();
+      this.emit('connected');
+    });
     this.config.on('disconnected', (info) => this.emit('disconnected', info));
     this.ready = this.config.ready;
     this.pipeline = buildPipeline({
@@ -176,11 +199,36 @@ export class Mesh extends EventEmitter<MeshEvents> {
     const served = await serveHttp({
       controlPlane: this.options.controlPlane, ...(this.options.service !== undefined ? { service: this.options.service } : {}),
       identity: this.options.identity, protos: this.protos, inbound: this.inbound, clock: this.options.clock, random: this.options.random,
-      telemetry: this.telemetry, config: { current: () => this.config.current, ready: this.config.ready },
+      telemetry: this.telemetry, config: { current: () => this.config.current, ready: this.config.ready }, mtls: this.mtls,
     }, handlerOrServer, options);
     this.served.add(served);
     const close = served.close;
     return { ...served, get inFlight() { return served.inFlight; }, close: () => { this.served.delete(served); return close(); } };
+  }
+
+  /**
+   * The verified mTLS identity of the caller whose request the calling code is serving (from its
+   * client certificate, never from a header); undefined on plaintext or outside a served request.
+   */
+  peer(): VerifiedPeer | undefined {
+    return this.inbound.current()?.peer;
+  }
+
+  /**
+   * The end user of the request the calling code is serving, as RequestAuthentication verified it
+   * (`principal` = `<iss>/<sub>`, `claims` = the JWT payload); undefined when it carried no token.
+   */
+  requestAuth(): RequestAuth | undefined {
+    return this.inbound.current()?.requestAuth;
+  }
+
+  /** This workload's current certificate, or undefined (mTLS off, not issued yet, or expired). */
+  certificate(): IdentityMaterial | undefined {
+    try {
+      return this.mtls.enabled ? this.mtls.current() : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Milliseconds left for the inbound request being served by the calling code (undefined: no deadline). */
@@ -200,10 +248,21 @@ export class Mesh extends EventEmitter<MeshEvents> {
    */
   get grpc(): GrpcMeshOptions {
     const id = this.options.identity;
+    // With an identity, the bootstrap names the workload certificate's files (file_watcher provider).
+    if (this.mtls.enabled && !this.certificateFiles && !this.closed) this.certificateFiles = new CertificateFiles(this.mtls);
     return createGrpcMeshOptions({
       controlPlane: this.options.controlPlane,
       node: { id: `${this.options.nodeId}~grpc`, namespace: id.namespace, labels: id.labels, ...(id.serviceAccount !== undefined ? { serviceAccount: id.serviceAccount } : {}) },
+      ...(this.certificateFiles ? { certificates: this.certificateFiles.paths } : {}),
     });
+  }
+
+  /**
+   * grpc-js channel credentials for mesh mTLS with this workload's current certificate, accepting only
+   * a server whose SPIFFE identity is one of `expectedIdentities` (none given: any mesh identity).
+   */
+  grpcCredentials(expectedIdentities: readonly string[] = []): grpcJs.ChannelCredentials {
+    return meshChannelCredentials(this.mtls, expectedIdentities);
   }
 
   /** Binds a grpc-js Server and registers it as an endpoint of this mesh's service (or `options.service`). */
@@ -212,12 +271,51 @@ export class Mesh extends EventEmitter<MeshEvents> {
     const service = options.service ?? this.options.service;
     if (service === undefined) throw new MeshError('INVALID_OPTIONS', 'serveGrpc options.service is required when connect() was given no service');
     const id = this.options.identity;
+    // The port's PeerAuthentication mode, read per connection from its inbound listener (as serve does).
+    const authorizers = new Map<number, InboundAuthorizer>();
+    const config = { current: () => this.config.current };
+    const mtls = options.credentials ? undefined : {
+      source: this.mtls,
+      modeFor: (localAddress: string | undefined, port: number) => {
+        let authorizer = authorizers.get(port);
+        if (!authorizer) authorizers.set(port, authorizer = new InboundAuthorizer(config, port, options.host ?? '127.0.0.1'));
+        return authorizer.policyFor(localAddress)?.settings.mtlsMode ?? 'PERMISSIVE';
+      },
+      onRefused: onceEach((reason) => process.emitWarning(`serveGrpc: ${reason}`, { code: 'INBOARD_MTLS' })),
+    };
     const served = await serveGrpc(server, {
-      ...options, controlPlane: this.options.controlPlane, service,
+      ...options, ...(mtls ? { mtls } : {}), controlPlane: this.options.controlPlane, service,
       node: { namespace: id.namespace, labels: id.labels, ...(id.serviceAccount !== undefined ? { serviceAccount: id.serviceAccount } : {}) },
     });
     this.served.add(served);
-    return served;
+    this.servedGrpc.add(served);
+    const close = served.close;
+    return { ...served, close: () => { this.servedGrpc.delete(served); return close(); } };
+  }
+
+  /**
+   * A grpc-js server interceptor enforcing this mesh's inbound policy on every call —
+   * RequestAuthentication (JWT) and AuthorizationPolicy with the mTLS caller's principal:
+   * `new grpc.Server({ interceptors: [mesh.grpcInboundInterceptor()] })`, then `mesh.serveGrpc(server, …)`.
+   */
+  grpcInboundInterceptor(): grpcJs.ServerInterceptor {
+    return inboundGrpcInterceptor({ current: () => this.config.current }, {
+      // Connections from the mTLS front carry no addresses in grpc-js: with one served port, it is that one.
+      portOf: () => (this.servedGrpc.size === 1 ? [...this.servedGrpc][0]!.port : undefined),
+      peerOf: (call) => this.grpcPeer(call),
+    });
+  }
+
+  /**
+   * The verified mTLS caller of a gRPC call served by this mesh's serveGrpc — pass the handler's
+   * `call` or a server interceptor's call (both have `getPeer()`); undefined on plaintext.
+   */
+  grpcPeer(call: { getPeer(): string }): VerifiedPeer | undefined {
+    for (const served of this.servedGrpc) {
+      const peer = served.peerOf(call);
+      if (peer) return peer;
+    }
+    return undefined;
   }
 
   /** Closes served workloads (deregistering and draining them), then the config stream, pools and timers. Idempotent. */
@@ -225,10 +323,13 @@ export class Mesh extends EventEmitter<MeshEvents> {
     return (this.closing ??= (async () => {
       await Promise.all([...this.served].map((s) => s.close().catch(() => undefined)));
       this.served.clear();
+      await this.edgeReporting?.reporter.close();
       this.closed = true;
       this.config.close();
       await this.runtime.close();
       await this.passthrough.close();
+      this.mtls.close();
+      this.certificateFiles?.close();
       this.removeAllListeners();
     })());
   }
@@ -236,4 +337,14 @@ export class Mesh extends EventEmitter<MeshEvents> {
   private assertOpen(): void {
     if (this.closed || this.closing) throw new MeshError('CLOSED', 'the mesh is closed; create a new one with connect()');
   }
+}
+
+/** A reporter that passes each distinct message on once. */
+function onceEach(report: (message: string) => void): (message: string) => void {
+  const said = new Set<string>();
+  return (message) => {
+    if (said.has(message)) return;
+    said.add(message);
+    report(message);
+  };
 }

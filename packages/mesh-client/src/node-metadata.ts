@@ -43,6 +43,18 @@ export function callerMetadata(identity: NodeIdentity): Record<string, unknown> 
   };
 }
 
+/** Istio's workload label saying whether the workload serves mesh mTLS ("istio") or not ("disabled"). */
+export const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+
+/**
+ * The identity a serving workload registers with: a workload that cannot serve mesh mTLS (no
+ * certificate) is labelled `security.istio.io/tlsMode: disabled`, so auto mTLS sends it plaintext.
+ */
+export function servingIdentity(identity: NodeIdentity, servesMtls: boolean): NodeIdentity {
+  if (servesMtls || identity.labels[TLS_MODE_LABEL] !== undefined) return identity;
+  return { ...identity, labels: { ...identity.labels, [TLS_MODE_LABEL]: 'disabled' } };
+}
+
 /** The metadata of a registration stream: identity plus the service, ports and addresses served. */
 export function registrationMetadata(
   identity: NodeIdentity, service: string, ports: Readonly<Record<string, number>>, addresses: readonly string[],

@@ -2,6 +2,7 @@
 // INBOARD_SERVICE, …), checked once with errors that name the option, resolved into one frozen object.
 
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import type { RandomSource } from './balancing/random';
 import { MeshError } from './errors';
 import type { NodeIdentity } from './node-metadata';
@@ -41,7 +42,35 @@ export interface ConnectOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** OpenTelemetry wiring (default: the global providers, no-ops until an SDK is installed). */
   readonly telemetry?: TelemetryOptions;
+  /** Mutual TLS: the workload certificate from the mesh CA (see docs/tasks/mutual-tls-migration.md). */
+  readonly mtls?: MtlsOptions;
 }
+
+/** Where the workload certificate comes from. Without a token the mesh runs without mTLS (plaintext). */
+export interface MtlsOptions {
+  /** `false` turns mTLS off even when a token is available. */
+  readonly enabled?: boolean;
+  /** Workload token (`inboard token create -n NS --service-account SA`). Env `INBOARD_TOKEN`. */
+  readonly token?: string;
+  /** File holding the workload token. Env `INBOARD_TOKEN_FILE`. */
+  readonly tokenFile?: string;
+  /** host:port of the CA's signing service. Env `INBOARD_CA_ADDRESS`; default: the control plane's host, port 15012. */
+  readonly caAddress?: string;
+  /** PEM root(s) pinned for the CA connection (the mesh root, `<dataDir>/ca-cert.pem`). */
+  readonly caRootPem?: string;
+  /** File of `caRootPem`. Env `INBOARD_CA_ROOT_FILE`. */
+  readonly caRootFile?: string;
+  /** Requested certificate lifetime in ms (default: the CA's, 24 h). Env `INBOARD_CERT_TTL_SECONDS` (seconds). */
+  readonly certificateTtlMs?: number;
+}
+
+/** Resolved mTLS settings: `enabled: false` says why the mesh runs plaintext. */
+export type ResolvedMtls =
+  | { readonly enabled: true; readonly caAddress: string; readonly token: string; readonly trustRootPem: string; readonly ttlMs?: number }
+  | { readonly enabled: false; readonly reason: string; readonly explicit?: boolean };
+
+/** The CA's signing port (istiod's 15012). */
+export const DEFAULT_CA_PORT = 15012;
 
 /** Where the mesh's spans and Istio metrics go (see docs/observability.md). */
 export interface TelemetryOptions {
@@ -62,6 +91,7 @@ export interface ResolvedOptions {
   readonly random: RandomSource;
   readonly clock: Clock;
   readonly telemetry: TelemetryOptions;
+  readonly mtls: ResolvedMtls;
 }
 
 /** Default xDS address (istiod's plaintext port on loopback). */
@@ -122,7 +152,41 @@ export function resolveOptions(options: ConnectOptions = {}): ResolvedOptions {
     random: options.random ?? Math.random,
     clock: options.clock ?? systemClock,
     telemetry: options.telemetry ?? {},
+    mtls: Object.freeze(resolveMtls(options.mtls ?? {}, env, controlPlane)),
   });
+}
+
+/**
+ * Resolves the mTLS options: a token (option, `INBOARD_TOKEN`, or the file of `tokenFile` /
+ * `INBOARD_TOKEN_FILE`) and a pinned root (`caRootPem`, or the file of `caRootFile` /
+ * `INBOARD_CA_ROOT_FILE`) enable it; the CA address defaults to the control plane's host on 15012.
+ * @throws MeshError INVALID_OPTIONS for a malformed value or an unreadable file.
+ */
+export function resolveMtls(options: MtlsOptions, env: Readonly<Record<string, string | undefined>>, controlPlane: string): ResolvedMtls {
+  if (typeof options !== 'object' || options === null) fail('options.mtls', 'must be an object', options);
+  if (options.enabled === false) return { enabled: false, reason: 'options.mtls.enabled is false', explicit: true };
+  const readFile = (file: string, field: string): string => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      return fail(field, `names a file that cannot be read: ${(error as Error).message}`, file);
+    }
+  };
+  const tokenFile = options.tokenFile ?? nonEmpty(env['INBOARD_TOKEN_FILE']);
+  const tokenFrom = options.token !== undefined ? 'options.mtls.token' : options.tokenFile !== undefined ? 'options.mtls.tokenFile' : tokenFile !== undefined ? '$INBOARD_TOKEN_FILE' : '$INBOARD_TOKEN';
+  const token = options.token ?? (tokenFile !== undefined ? readFile(tokenFile, tokenFrom).trim() : nonEmpty(env['INBOARD_TOKEN']));
+  if (token === undefined) return { enabled: false, reason: 'no workload token (set INBOARD_TOKEN or INBOARD_TOKEN_FILE, or options.mtls.token)' };
+  if (typeof token !== 'string' || token === '' || /\s/.test(token)) fail(tokenFrom, 'must be a non-empty token without whitespace');
+  const rootFile = options.caRootFile ?? nonEmpty(env['INBOARD_CA_ROOT_FILE']);
+  const trustRootPem = options.caRootPem ?? (rootFile !== undefined ? readFile(rootFile, options.caRootFile !== undefined ? 'options.mtls.caRootFile' : '$INBOARD_CA_ROOT_FILE') : undefined);
+  if (trustRootPem === undefined) return { enabled: false, reason: 'a workload token is set but no mesh root to pin for the CA (set INBOARD_CA_ROOT_FILE or options.mtls.caRootPem)' };
+  if (typeof trustRootPem !== 'string' || !trustRootPem.includes('-----BEGIN CERTIFICATE-----')) fail('options.mtls.caRootPem', 'must hold a PEM certificate');
+  const caAddress = options.caAddress ?? nonEmpty(env['INBOARD_CA_ADDRESS']) ?? `${controlPlane.slice(0, controlPlane.lastIndexOf(':'))}:${DEFAULT_CA_PORT}`;
+  if (!/^[^\s/]+:\d{1,5}$/.test(caAddress)) fail(options.caAddress !== undefined ? 'options.mtls.caAddress' : '$INBOARD_CA_ADDRESS', 'must be host:port of the CA signing service, e.g. 127.0.0.1:15012', caAddress);
+  const ttlEnv = nonEmpty(env['INBOARD_CERT_TTL_SECONDS']);
+  const ttlMs = options.certificateTtlMs ?? (ttlEnv !== undefined ? Number(ttlEnv) * 1000 : undefined);
+  if (ttlMs !== undefined && (!Number.isFinite(ttlMs) || ttlMs < 1000)) fail(options.certificateTtlMs !== undefined ? 'options.mtls.certificateTtlMs' : '$INBOARD_CERT_TTL_SECONDS', 'must be a lifetime of at least 1 second', ttlMs);
+  return { enabled: true, caAddress, token, trustRootPem, ...(ttlMs !== undefined ? { ttlMs } : {}) };
 }
 
 /** Throws INVALID_OPTIONS naming `field`. */

@@ -2,6 +2,7 @@
 // translated into before the mesh pipeline runs, and the response shape it gets back.
 
 import type { Readable } from 'node:stream';
+import type { ResponseSink } from './pipeline/response-sink';
 
 /** Header map with lower-case names; repeated headers as arrays. */
 export type HeaderMap = Record<string, string | string[]>;
@@ -20,6 +21,11 @@ export interface MeshRequest {
   readonly headers: HeaderMap;
   readonly body?: Buffer | Readable;
   readonly signal?: AbortSignal;
+  /**
+   * Set by the undici Dispatcher front end: the pipeline may stream the response straight into it
+   * (and then answers with `deliveredResponse()`), when the route needs no buffering policy.
+   */
+  readonly sink?: ResponseSink;
 }
 
 /** A response from an upstream or a local reply made by the mesh (then `flags` says why). */
@@ -44,29 +50,31 @@ export function headerValue(headers: HeaderMap, name: string): string | undefine
 /** Normalises any header input (Headers, tuples, records) into a lower-case HeaderMap. */
 export function toHeaderMap(input: unknown): HeaderMap {
   const out: HeaderMap = {};
-  const add = (name: string, value: string) => {
-    const key = name.toLowerCase();
-    const prev = out[key];
-    if (prev === undefined) out[key] = value;
-    else if (Array.isArray(prev)) prev.push(value);
-    else out[key] = [prev, value];
-  };
   if (input == null) return out;
   if (typeof (input as Headers).forEach === 'function' && typeof (input as Headers).get === 'function') {
-    (input as Headers).forEach((value, name) => add(name, value));
+    (input as Headers).forEach((value, name) => addHeader(out, name, value));
   } else if (Array.isArray(input)) {
     if (input.length > 0 && !Array.isArray(input[0])) {
       // undici's flat [name, value, name, value] form
-      for (let i = 0; i + 1 < input.length; i += 2) add(String(input[i]), String(input[i + 1]));
+      for (let i = 0; i + 1 < input.length; i += 2) addHeader(out, String(input[i]), String(input[i + 1]));
     } else {
-      for (const [name, value] of input as [string, string][]) add(name, String(value));
+      for (const [name, value] of input as [string, string][]) addHeader(out, name, String(value));
     }
   } else if (typeof input === 'object') {
     for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
       if (value === undefined || value === null) continue;
-      if (Array.isArray(value)) for (const v of value) add(name, String(v));
-      else add(name, String(value));
+      if (Array.isArray(value)) for (const v of value) addHeader(out, name, String(v));
+      else addHeader(out, name, String(value));
     }
   }
   return out;
+}
+
+/** Adds one header (name lower-cased; repeats become arrays). */
+function addHeader(out: HeaderMap, name: string, value: string): void {
+  const key = name.toLowerCase();
+  const prev = out[key];
+  if (prev === undefined) out[key] = value;
+  else if (Array.isArray(prev)) prev.push(value);
+  else out[key] = [prev, value];
 }

@@ -87,13 +87,14 @@ export async function startBookinfo(options: StartOptions, out: (line: string) =
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (signal?.aborted) throw new StartError('NOT_READY', 'interrupted during start-up');
-    out(`[start] control plane: admin API ${controlPlane.apiAddress}, xDS ${controlPlane.xdsAddress}, data dir ${controlPlane.dataDir}`);
+    out(`[start] control plane: admin API ${controlPlane.apiAddress}, xDS ${controlPlane.xdsAddress}, certificate signing ${controlPlane.caAddress}, data dir ${controlPlane.dataDir}`);
     if (options.applyConfig) {
       const files = DEFAULT_CONFIG_FILES.map((f) => path.join(CONFIG_DIR, f));
       for (const line of await applyConfigFiles({ apiUrl: controlPlane.apiAddress, token: controlPlane.token }, files)) out(`[start] ${line}`);
     }
     // Every child reports its edge statistics to this control plane's admin API (the dashboard's graph).
     const meshEnv = { INBOARD_ADMIN_API: controlPlane.apiAddress };
+    const identityEnv = options.mtls ? workloadCredentials(controlPlane) : () => ({});
     const started = instances.map((instance) => {
       const child = children.start(instance.name, sibling('mesh-service'), [
         '--control-plane', controlPlane.xdsAddress,
@@ -104,11 +105,12 @@ export async function startBookinfo(options: StartOptions, out: (line: string) =
         '--port', String(instance.port),
         ...(instance.service === 'reviews' ? ['--podname', instance.name] : []),
         ...(options.quiet ? ['--quiet'] : []),
-      ], meshEnv);
+      ], { ...meshEnv, ...identityEnv('default', instance.serviceAccount) });
       return child.waitFor(/^listening on (http:\/\/\S+)/, SERVICE_READY_MS).then((m) => ({ ...instance, url: m[1]! }));
     });
     const running = await Promise.all(started);
-    const gateway = children.start('gateway', gatewayEntry(), ['--control-plane', controlPlane.xdsAddress, ...gatewayPortFlags(options.gatewayPort)], meshEnv);
+    const gateway = children.start('gateway', gatewayEntry(), ['--control-plane', controlPlane.xdsAddress, ...gatewayPortFlags(options.gatewayPort)],
+      { ...meshEnv, ...identityEnv('istio-system', 'istio-ingressgateway-service-account') });
     // With the default config the gateway soon serves bookinfo-gateway's port; wait for it to print the URL.
     const bookinfoListener = options.applyConfig ? gateway.waitFor(GATEWAY_LISTENER_LINE, GATEWAY_LISTENER_MS) : undefined;
     bookinfoListener?.catch(() => undefined);
@@ -122,4 +124,24 @@ export async function startBookinfo(options: StartOptions, out: (line: string) =
     await close();
     throw error instanceof StartError ? error : new StartError('CHILD_FAILED', (error as Error).message);
   }
+}
+
+/**
+ * Zero trust by default: each child gets a workload token bound to its own namespace and service
+ * account (the CA issues its certificate from the token alone) and the mesh root to pin, so calls
+ * between BookInfo's processes are mutual TLS. Tokens live as long as this run (24 h at most).
+ */
+function workloadCredentials(controlPlane: ControlPlane): (namespace: string, serviceAccount: string) => NodeJS.ProcessEnv {
+  const rootFile = path.join(controlPlane.dataDir, 'mesh-root.pem');
+  fs.writeFileSync(rootFile, controlPlane.ca.trustBundle().join(''), { mode: 0o644 });
+  const tokens = new Map<string, string>();
+  return (namespace, serviceAccount) => {
+    const key = `${namespace}/${serviceAccount}`;
+    let token = tokens.get(key);
+    if (token === undefined) {
+      token = controlPlane.tokens.issue({ scope: 'workload', namespace, serviceAccount, ttlMs: 24 * 3600_000, description: `npm start: ${key}` }).token;
+      tokens.set(key, token);
+    }
+    return { INBOARD_TOKEN: token, INBOARD_CA_ROOT_FILE: rootFile, INBOARD_CA_ADDRESS: controlPlane.caAddress };
+  };
 }

@@ -20,8 +20,9 @@ describe('npm start options', () => {
   });
 
   it('reads every flag', () => {
-    const parsed = parseStartArgs(['--data-dir', '/tmp/x', '--api-port', '0', '--xds-port', '1', '--ca-port', '2', '--gateway-port', '3', '--base-port', '4', '--traffic-qps', '5', '--no-config', '--quiet']);
-    assert.deepEqual(parsed, { help: false, dataDir: '/tmp/x', apiPort: 0, xdsPort: 1, caPort: 2, gatewayPort: 3, basePort: 4, applyConfig: false, traffic: true, trafficQps: 5, quiet: true });
+    const parsed = parseStartArgs(['--data-dir', '/tmp/x', '--api-port', '0', '--xds-port', '1', '--ca-port', '2', '--gateway-port', '3', '--base-port', '4', '--traffic-qps', '5', '--no-config', '--quiet', '--no-mtls']);
+    assert.deepEqual(parsed, { help: false, dataDir: '/tmp/x', apiPort: 0, xdsPort: 1, caPort: 2, gatewayPort: 3, basePort: 4, applyConfig: false, traffic: true, trafficQps: 5, quiet: true, mtls: false });
+    assert.equal(parseStartArgs([]).mtls, true, 'mutual TLS is on by default');
     assert.equal(parseStartArgs(['--traffic']).traffic, true);
     assert.equal(parseStartArgs(['-h']).help, true);
   });

@@ -24,6 +24,8 @@ export interface StartOptions {
   readonly trafficQps: number;
   /** No access log lines from the services. */
   readonly quiet: boolean;
+  /** Give every process a workload token, so the mesh runs mutual TLS (auto mTLS). */
+  readonly mtls: boolean;
 }
 
 /** The port of bookinfo-gateway's server, which --gateway-port places. */
@@ -42,6 +44,7 @@ export const DEFAULT_START_OPTIONS: StartOptions = Object.freeze({
   traffic: false,
   trafficQps: 2,
   quiet: false,
+  mtls: true,
 });
 
 /** `npm start -- --help`. */
@@ -64,6 +67,8 @@ Ctrl-C stops everything.
   --no-config          do not apply the default config (services, gateway, destination rules,
                        all traffic to v1); the store keeps whatever it holds
   --quiet              no access log lines from the services
+  --no-mtls            give the processes no workload tokens: the mesh runs plaintext (by default
+                       each process gets a certificate for its service account and calls are mTLS)
   --help               this text
 
 Any port may be 0 (pick a free one; the chosen ports are printed).
@@ -97,6 +102,7 @@ export function parseStartArgs(argv: readonly string[]): StartOptions {
         'traffic-qps': { type: 'string' },
         'no-config': { type: 'boolean' },
         quiet: { type: 'boolean' },
+        'no-mtls': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -125,6 +131,7 @@ export function parseStartArgs(argv: readonly string[]): StartOptions {
     traffic: v.traffic === true || v['traffic-qps'] !== undefined,
     trafficQps,
     quiet: v.quiet === true,
+    mtls: v['no-mtls'] !== true,
   };
   return options;
 }

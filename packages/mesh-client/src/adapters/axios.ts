@@ -24,11 +24,12 @@ export function createMeshAxiosAdapter(handle: MeshHandler): AxiosAdapter {
       else throw new AxiosError(`mesh axios adapter: unsupported request data type ${Object.prototype.toString.call(data)}`, AxiosError.ERR_BAD_REQUEST, config);
       if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
     }
-    const controller = new AbortController();
+    // A signal only when something can abort the call (the caller's signal or axios' timeout).
     const signals = [config.signal, config.timeout ? AbortSignal.timeout(config.timeout) : undefined].filter(Boolean) as AbortSignal[];
+    const controller = signals.length > 0 ? new AbortController() : undefined;
     for (const s of signals) {
-      if (s.aborted) controller.abort(s.reason);
-      else s.addEventListener?.('abort', () => controller.abort(s.reason), { once: true });
+      if (s.aborted) controller!.abort(s.reason);
+      else s.addEventListener?.('abort', () => controller!.abort(s.reason), { once: true });
     }
     const request: MeshRequest = {
       authority: url.host,
@@ -37,13 +38,13 @@ export function createMeshAxiosAdapter(handle: MeshHandler): AxiosAdapter {
       path: `${url.pathname}${url.search}`,
       headers,
       ...(body !== undefined ? { body } : {}),
-      signal: controller.signal,
+      ...(controller ? { signal: controller.signal } : {}),
     };
     let meshResponse;
     try {
       meshResponse = await handle(request);
     } catch (err) {
-      const timedOut = config.timeout && controller.signal.aborted && !config.signal?.aborted;
+      const timedOut = config.timeout && controller?.signal.aborted && !config.signal?.aborted;
       throw new AxiosError(
         timedOut ? `timeout of ${config.timeout}ms exceeded` : (err as Error).message,
         timedOut ? AxiosError.ETIMEDOUT : (err as { code?: string }).code ?? AxiosError.ERR_NETWORK,

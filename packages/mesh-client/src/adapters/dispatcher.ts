@@ -1,12 +1,14 @@
 // Front end: an undici Dispatcher whose every request runs through the mesh pipeline, so
 // `fetch(url, { dispatcher: mesh.dispatcher })`, `undici.request(url, { dispatcher })` and the
-// process-wide global dispatcher (explicit opt-in) are all meshed. Bridges both handler APIs.
+// process-wide global dispatcher (explicit opt-in) are all meshed. Bridges both handler APIs; for
+// undici's own handler protocol it offers itself as the sink of the pipeline's pass-through.
 
 import { Dispatcher } from 'undici';
 import { Readable } from 'node:stream';
 import type { MeshHandler } from './fetch';
 import type { HeaderMap, MeshRequest, MeshResponse } from '../request';
 import { toHeaderMap } from '../request';
+import { isDelivered, toRawHeaders, type ResponseSink } from '../pipeline/response-sink';
 
 type AnyHandler = Dispatcher.DispatchHandler & Record<string, any>;
 
@@ -19,23 +21,21 @@ export class MeshDispatcher extends Dispatcher {
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const h = handler as AnyHandler;
-    const abort = new AbortController();
-    const bridge = new HandlerBridge(h, abort);
+    const bridge = new HandlerBridge(handler as AnyHandler);
     if (this.closed) {
       bridge.error(new Error('mesh dispatcher is closed'));
       return false;
     }
     let request: MeshRequest;
     try {
-      request = toMeshRequest(options, abort.signal);
+      request = toMeshRequest(options, bridge, bridge.canStream(options));
     } catch (err) {
       bridge.error(err as Error);
       return true;
     }
     bridge.start();
     this.handle(request).then(
-      (response) => bridge.respond(response),
+      (response) => { if (!isDelivered(response)) bridge.respond(response); },
       (err: Error) => bridge.error(err),
     );
     return true;
@@ -67,7 +67,8 @@ function parseOrigin(raw: string | URL): { readonly host: string; readonly https
   return origin;
 }
 
-function toMeshRequest(options: Dispatcher.DispatchOptions, signal: AbortSignal): MeshRequest {
+/** The request for the pipeline; its `signal` is the bridge's, made on first read (the pass-through never reads it). */
+function toMeshRequest(options: Dispatcher.DispatchOptions, bridge: HandlerBridge, stream: boolean): MeshRequest {
   if (!options.origin) throw new TypeError('mesh dispatcher: request has no origin');
   const origin = parseOrigin(options.origin);
   const headers: HeaderMap = toHeaderMap(options.headers);
@@ -89,19 +90,36 @@ function toMeshRequest(options: Dispatcher.DispatchOptions, signal: AbortSignal)
     path: options.path,
     headers,
     ...(body !== undefined ? { body } : {}),
-    signal,
+    get signal() { return bridge.signal; },
+    ...(stream ? { sink: bridge } : {}),
   };
 }
 
-/** Feeds a MeshResponse to an undici handler, new-style (onResponse*) or legacy (onHeaders/onData). */
-class HandlerBridge {
+/**
+ * Feeds a MeshResponse to an undici handler, new-style (onResponse*) or legacy (onHeaders/onData);
+ * for a legacy handler it is also the sink the pipeline's pass-through streams into directly.
+ */
+class HandlerBridge implements ResponseSink {
   private body: Readable | undefined;
-  private done = false;
+  done = false;
   private readonly modern: boolean;
+  private abortHook: ((reason: Error) => void) | undefined;
   private controllerObject: Dispatcher.DispatchController | undefined;
+  private abortController: AbortController | undefined;
+  /** Why the caller aborted, once it has. */
+  private abortReason: Error | undefined;
 
-  constructor(private readonly handler: AnyHandler, private readonly abort: AbortController) {
+  constructor(private readonly handler: AnyHandler) {
     this.modern = typeof handler.onRequestStart === 'function' || typeof handler.onResponseStart === 'function';
+  }
+
+  /** The request's abort signal, made on first use (already aborted when the caller has aborted). */
+  get signal(): AbortSignal {
+    if (!this.abortController) {
+      this.abortController = new AbortController();
+      if (this.abortReason) this.abortController.abort(this.abortReason);
+    }
+    return this.abortController.signal;
   }
 
   /** The controller new-style handlers receive (built on first use; legacy handlers never need it). */
@@ -109,14 +127,45 @@ class HandlerBridge {
     if (this.controllerObject) return this.controllerObject;
     const self = this;
     this.controllerObject = {
-      get aborted() { return self.abort.signal.aborted; },
+      get aborted() { return self.abortReason !== undefined; },
       get paused() { return self.body?.isPaused() ?? false; },
-      get reason() { return self.abort.signal.reason; },
+      get reason() { return self.abortReason ?? null; },
       abort(reason?: Error) { self.cancel(reason); },
       pause() { self.body?.pause(); },
       resume() { self.body?.resume(); },
     };
     return this.controllerObject;
+  }
+
+  /**
+   * True when the pass-through may stream into this handler: undici's own (legacy) protocol, no
+   * upgrade/CONNECT, and a body the pipeline holds in memory (so a retry can resend it).
+   */
+  canStream(options: Dispatcher.DispatchOptions): boolean {
+    if (this.modern || typeof this.handler.onHeaders !== 'function' || options.upgrade || options.method === 'CONNECT') return false;
+    const body = options.body as unknown;
+    return body == null || typeof body === 'string' || body instanceof Uint8Array;
+  }
+
+  headers(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (this.done) return false;
+    if (status >= 200) this.handler.onResponseStarted?.();
+    return this.handler.onHeaders?.(status, rawHeaders, resume, statusText) !== false;
+  }
+
+  data(chunk: Buffer): boolean {
+    if (this.done) return true;
+    return this.handler.onData?.(chunk) !== false;
+  }
+
+  complete(trailers: Buffer[] | null): void {
+    if (this.done) return;
+    this.done = true;
+    (this.handler.onComplete as ((trailers: Buffer[]) => void) | undefined)?.(trailers ?? []);
+  }
+
+  onAbort(fn: ((reason: Error) => void) | undefined): void {
+    this.abortHook = fn;
   }
 
   start(): void {
@@ -157,8 +206,14 @@ class HandlerBridge {
   }
 
   private cancel(reason?: Error): void {
-    if (!this.abort.signal.aborted) this.abort.abort(reason ?? new Error('request aborted'));
-    this.error(reason ?? new Error('request aborted'));
+    if (this.abortReason) return;
+    const why = reason ?? new Error('request aborted');
+    this.abortReason = why;
+    this.abortController?.abort(why);
+    const hook = this.abortHook;
+    this.abortHook = undefined;
+    this.error(why);
+    hook?.(why);
   }
 }
 
@@ -167,9 +222,5 @@ function flatHeaders(headers: HeaderMap): Record<string, string | string[]> {
 }
 
 function rawHeaders(headers: HeaderMap): Buffer[] {
-  const out: Buffer[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    for (const v of Array.isArray(value) ? value : [value]) out.push(Buffer.from(name), Buffer.from(String(v)));
-  }
-  return out;
+  return toRawHeaders(headers);
 }

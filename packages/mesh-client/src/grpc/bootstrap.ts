@@ -49,6 +49,18 @@ export interface XdsBootstrap {
     readonly locality: { readonly region?: string; readonly zone?: string; readonly sub_zone?: string };
     readonly metadata: Readonly<Record<string, unknown>>;
   };
+  /** Certificate providers (`default` = the mesh workload certificate, Istio's instance name). */
+  readonly certificate_providers?: Readonly<Record<string, {
+    readonly plugin_name: 'file_watcher';
+    readonly config: { readonly certificate_file: string; readonly private_key_file: string; readonly ca_certificate_file: string; readonly refresh_interval: string };
+  }>>;
+}
+
+/** Files of the mesh certificate for the bootstrap's `default` file_watcher provider. */
+export interface BootstrapCertificateFiles {
+  readonly certificateFile: string;
+  readonly privateKeyFile: string;
+  readonly caCertificateFile: string;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -101,8 +113,11 @@ export function envoyLocality(node: MeshNode): XdsBootstrap['node']['locality'] 
   return { ...(l.region ? { region: l.region } : {}), ...(l.zone ? { zone: l.zone } : {}), ...(l.subZone ? { sub_zone: l.subZone } : {}) };
 }
 
-/** The bootstrap for a grpc-js-xds client of the control plane at `controlPlane` (plaintext xDS). */
-export function buildXdsBootstrap(controlPlane: string, node: MeshNode, where = 'buildXdsBootstrap'): XdsBootstrap {
+/**
+ * The bootstrap for a grpc-js-xds client of the control plane at `controlPlane` (plaintext xDS); with
+ * `certificates`, the `default` file_watcher certificate provider that mesh-mTLS clusters name.
+ */
+export function buildXdsBootstrap(controlPlane: string, node: MeshNode, where = 'buildXdsBootstrap', certificates?: BootstrapCertificateFiles): XdsBootstrap {
   checkControlPlane(where, controlPlane);
   checkMeshNode(where, node);
   return {
@@ -113,5 +128,13 @@ export function buildXdsBootstrap(controlPlane: string, node: MeshNode, where = 
       locality: envoyLocality(node),
       metadata: nodeMetadata(node),
     },
+    ...(certificates ? {
+      certificate_providers: {
+        default: {
+          plugin_name: 'file_watcher',
+          config: { certificate_file: certificates.certificateFile, private_key_file: certificates.privateKeyFile, ca_certificate_file: certificates.caCertificateFile, refresh_interval: '5s' },
+        },
+      },
+    } : {}),
   };
 }

@@ -2,8 +2,8 @@
 // an `xds:///` target per service and channel options carrying an in-memory bootstrap — plus the
 // explicit opt-in that registers grpc-js-xds's `xds:` resolver with grpc-js.
 
-import type { ChannelOptions } from '@grpc/grpc-js';
-import { buildXdsBootstrap, type MeshNode, type XdsBootstrap } from './bootstrap';
+import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
+import { buildXdsBootstrap, type BootstrapCertificateFiles, type MeshNode, type XdsBootstrap } from './bootstrap';
 import { GrpcMeshError, invalidOption } from './errors';
 
 /**
@@ -21,6 +21,8 @@ export interface GrpcMeshInput {
   readonly node: MeshNode;
   /** Further channel options merged into `channelOptions`. */
   readonly channelOptions?: ChannelOptions;
+  /** The mesh certificate's files (the `default` certificate provider for ISTIO_MUTUAL clusters). */
+  readonly certificates?: BootstrapCertificateFiles;
 }
 
 /** What a grpc-js client needs to call mesh services. */
@@ -57,7 +59,7 @@ export function xdsTarget(service: string, port?: number): string {
  */
 export function createGrpcMeshOptions(input: GrpcMeshInput): GrpcMeshOptions {
   if (typeof input !== 'object' || input === null) throw new GrpcMeshError('INVALID_OPTIONS', 'createGrpcMeshOptions: options must be an object { controlPlane, node }');
-  const bootstrap = buildXdsBootstrap(input.controlPlane, input.node, 'createGrpcMeshOptions');
+  const bootstrap = buildXdsBootstrap(input.controlPlane, input.node, 'createGrpcMeshOptions', input.certificates);
   const bootstrapJson = JSON.stringify(bootstrap);
   return Object.freeze({
     target: xdsTarget,
@@ -80,4 +82,21 @@ export function registerGrpcXds(): void {
     throw new GrpcMeshError('GRPC_XDS_UNAVAILABLE', 'registerGrpcXds: cannot load @grpc/grpc-js-xds; install it (npm install @grpc/grpc-js-xds@~1.14.1)', {}, { cause });
   }
   grpcXds.register();
+}
+
+/**
+ * grpc-js-xds's XdsChannelCredentials (plaintext fallback): a channel made with them uses mesh mTLS
+ * where the cluster says so (DestinationRule ISTIO_MUTUAL), with the bootstrap's certificate
+ * provider and the cluster's SAN matchers (secure naming). Loads @grpc/grpc-js-xds.
+ */
+export function xdsChannelCredentials(): ChannelCredentials {
+  let grpcXds: { XdsChannelCredentials: new (fallback: ChannelCredentials) => ChannelCredentials };
+  try {
+    grpcXds = require('@grpc/grpc-js-xds') as typeof grpcXds;
+  } catch (cause) {
+    throw new GrpcMeshError('GRPC_XDS_UNAVAILABLE', 'xdsChannelCredentials: cannot load @grpc/grpc-js-xds; install it (npm install @grpc/grpc-js-xds@~1.14.1)', {}, { cause });
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const grpc = require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+  return new grpcXds.XdsChannelCredentials(grpc.credentials.createInsecure());
 }

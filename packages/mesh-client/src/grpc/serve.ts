@@ -8,6 +8,8 @@ import { isIP } from 'node:net';
 import { AdsClient, TYPE_URL } from '@inboard/xds';
 import { NODE_METADATA, checkControlPlane, checkMeshNode, envoyLocality, nodeMetadata, type MeshNode } from './bootstrap';
 import { GrpcMeshError, invalidOption } from './errors';
+import type { VerifiedPeer } from '../inbound/inbound-context';
+import { bindWithMtls, type GrpcServeMtls } from './serve-mtls';
 
 /** Options of serveGrpc. */
 export interface ServeGrpcOptions {
@@ -25,8 +27,10 @@ export interface ServeGrpcOptions {
   readonly portName?: string;
   /** Address clients should dial (default: `host` when it is a specific IP, else the address the control plane sees). */
   readonly advertiseAddress?: string;
-  /** Server credentials (default insecure). */
+  /** Server credentials (default insecure). Not used with `mtls`. */
   readonly credentials?: grpc.ServerCredentials;
+  /** Mesh mTLS with the port's PeerAuthentication mode (Mesh.serveGrpc sets it when the mesh has an identity). */
+  readonly mtls?: GrpcServeMtls;
   /** How long to wait for the control plane to answer the registration stream (default 10 000 ms). */
   readonly registrationTimeoutMs?: number;
   /** How long close() lets in-flight calls finish before forcing the shutdown (default 5 000 ms). */
@@ -39,6 +43,8 @@ export interface ServedGrpc {
   readonly port: number;
   /** The node id the workload is registered under (`inboard get workloads` NAME). */
   readonly nodeId: string;
+  /** The verified mTLS caller of a call (handler's `call`), or undefined (plaintext or no mTLS). */
+  peerOf(call: { getPeer(): string }): VerifiedPeer | undefined;
   /** Ends the registration stream (the endpoint leaves after the control plane's grace period), then shuts the server down. Idempotent. */
   close(): Promise<void>;
 }
@@ -118,8 +124,10 @@ export async function serveGrpc(server: grpc.Server, options: ServeGrpcOptions):
   if (advertised !== undefined && isIP(advertised) === 0) invalidOption(WHERE, 'advertiseAddress', 'must be an IP address', advertised);
 
   const address = bindAddress(host, options.port);
-  const port = await bind(server, address, options.credentials ?? grpc.ServerCredentials.createInsecure());
+  const binding = options.mtls ? await bindWithMtls(server, host, options.port, options.mtls) : undefined;
+  const port = binding ? binding.port : await bind(server, address, options.credentials ?? grpc.ServerCredentials.createInsecure());
   const boundAddress = bindAddress(host, port);
+  const unbind = () => (binding ? binding.close() : server.unbind(boundAddress));
   const node = checkMeshNode(WHERE, { ...options.node, id: options.node?.id ?? `${options.service}~${advertised ?? host}:${port}` });
   const ads = new AdsClient({
     target: controlPlane,
@@ -141,7 +149,7 @@ export async function serveGrpc(server: grpc.Server, options: ServeGrpcOptions):
     await registered;
   } catch (error) {
     ads.close();
-    server.unbind(boundAddress);
+    unbind();
     throw error;
   }
 
@@ -149,10 +157,12 @@ export async function serveGrpc(server: grpc.Server, options: ServeGrpcOptions):
   return {
     port,
     nodeId: node.id,
+    peerOf: (call) => binding?.peerOf(call),
     close: () =>
       (closing ??= (async () => {
         ads.close();
         await shutdown(server, options.shutdownGraceMs ?? 5_000);
+        binding?.close();
       })()),
   };
 }

@@ -4,6 +4,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Context } from '@opentelemetry/api';
 import { TIMEOUT_HEADERS } from '../policy/deadline';
 import { RETRY_REQUEST_HEADERS } from '../policy/retry-policy';
@@ -14,7 +15,50 @@ export interface InboundRequestContext {
   readonly deadline?: number;
   /** The served request's trace context: the parent of the spans of the calls made for it. */
   readonly traceContext?: Context;
+  /** The caller's verified mesh identity (mTLS client certificate); absent on plaintext. */
+  readonly peer?: VerifiedPeer;
+  /** The end user verified by RequestAuthentication: `<iss>/<sub>` and the JWT's payload; absent without a token. */
+  readonly requestAuth?: RequestAuth;
 }
+
+/** A request's verified JWT (Istio's request principal and its claims). */
+export interface RequestAuth {
+  readonly principal?: string;
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/** A caller identity verified by mutual TLS: the SPIFFE ID of its certificate, chained to the mesh root. */
+export interface VerifiedPeer {
+  /** `spiffe://cluster.local/ns/<ns>/sa/<sa>`: AuthorizationPolicy's `source.principal` (RBAC principal_name). */
+  readonly principal: string;
+  /** `cluster.local/ns/<ns>/sa/<sa>`, as AuthorizationPolicy `principals` are written. */
+  readonly istioPrincipal: string;
+  readonly trustDomain: string;
+  /** AuthorizationPolicy `source.namespaces`. */
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** Serial number of the peer's certificate (uppercase hex). */
+  readonly serialNumber: string;
+}
+
+/** Verified peers by connection: set by the inbound TLS front after the handshake and its checks. */
+const verifiedPeers = new WeakMap<Socket, VerifiedPeer>();
+
+/** Records the verified identity of a TLS connection (inbound TLS front only). */
+export function recordVerifiedPeer(socket: Socket, peer: VerifiedPeer): void {
+  verifiedPeers.set(socket, peer);
+}
+
+/**
+ * The verified mesh identity of the connection a request arrived on, or undefined (plaintext, or
+ * not a mesh TLS connection). Authorization reads `principal` from here — never from a header.
+ */
+export function verifiedPeerOf(socket: Socket | null | undefined): VerifiedPeer | undefined {
+  return socket ? verifiedPeers.get(socket) : undefined;
+}
+
+/** Headers by which a network caller could claim an identity; removed before anyone reads them (Envoy's XFCC). */
+export const IDENTITY_CLAIM_HEADERS: readonly string[] = Object.freeze(['x-forwarded-client-cert']);
 
 /**
  * Request headers mesh.serve removes before the application sees them: Envoy's request-control
@@ -25,6 +69,7 @@ export const INBOUND_STRIPPED_HEADERS: readonly string[] = Object.freeze([
   ...RETRY_REQUEST_HEADERS,
   TIMEOUT_HEADERS.upstreamRequestTimeout,
   TIMEOUT_HEADERS.expectedTimeout,
+  ...IDENTITY_CLAIM_HEADERS,
 ]);
 
 const STRIPPED = new Set(INBOUND_STRIPPED_HEADERS);
@@ -70,5 +115,6 @@ export function takeInboundContext(req: IncomingMessage, now: number): InboundRe
     }
     req.rawHeaders.splice(0, req.rawHeaders.length, ...kept);
   }
-  return ms !== undefined && ms > 0 ? { deadline: now + ms } : {};
+  const peer = verifiedPeerOf(req.socket);
+  return { ...(ms !== undefined && ms > 0 ? { deadline: now + ms } : {}), ...(peer ? { peer } : {}) };
 }

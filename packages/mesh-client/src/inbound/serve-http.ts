@@ -1,4 +1,5 @@
-// mesh.serve: the inbound side. Starts (or takes) a node:http server, runs every request inside the
+// mesh.serve: the inbound side. Starts (or takes) a node:http server, puts the mTLS front before it
+// (PeerAuthentication STRICT / PERMISSIVE / DISABLE per connection), runs every request inside the
 // mesh's inbound context with the mesh's control headers removed and the port's AuthorizationPolicies
 // enforced, registers the workload through a registration stream, and on close() deregisters FIRST,
 // then drains in-flight requests, then stops.
@@ -9,11 +10,13 @@ import { context as otelContext } from '@opentelemetry/api';
 import type { XdsProtos } from '@inboard/xds';
 import { MeshError } from '../errors';
 import { registrationMetadata, type NodeIdentity } from '../node-metadata';
+import type { MtlsSource } from '../identity/mesh-mtls';
 import { fail } from '../options';
 import type { Clock } from '../policy/clock';
 import type { MeshTelemetry } from '../telemetry';
 import { InboundAuthorizer, NOT_READY_REPLY, type InboundConfigSource } from './inbound-authz';
-import { takeInboundContext, type InboundContext } from './inbound-context';
+import { takeInboundContext, type InboundContext, type RequestAuth } from './inbound-context';
+import { installMtlsFront, type MtlsFront } from './mtls-front';
 import { RegistrationStream } from './registration';
 
 /** A request handler, as node:http calls it. */
@@ -65,6 +68,8 @@ export interface ServeContext {
   readonly config?: InboundConfigSource & { readonly ready: Promise<void> };
   /** Where problems with the inbound config are reported (default: process warning). */
   readonly warn?: (message: string) => void;
+  /** The workload certificate for inbound mTLS (absent: plaintext only; STRICT ports then refuse everything). */
+  readonly mtls?: MtlsSource;
 }
 
 /** Starts serving and registers; resolves once listening and registered. */
@@ -92,7 +97,21 @@ export async function serveHttp(ctx: ServeContext, handlerOrServer: RequestHandl
   let drained: (() => void) | undefined;
   let authorizer: InboundAuthorizer | undefined;
   const warn = ctx.warn ?? ((message: string) => process.emitWarning(message, { code: 'INBOARD_INBOUND_AUTHZ' }));
+  // The mTLS front reads the port's effective mode (listener metadata inboard.mtls_mode) per connection.
+  const front: MtlsFront = installMtlsFront(server, {
+    mtls: ctx.mtls,
+    modeFor: (localAddress) => (ctx.config && authorizer ? authorizer.policyFor(localAddress)?.settings.mtlsMode : undefined) ?? 'PERMISSIVE',
+    onRefused: (() => {
+      const said = new Set<string>();
+      return (reason: string) => { if (!said.has(reason)) { said.add(reason); warn(`serve: ${reason}`); } };
+    })(),
+  });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // A keep-alive plaintext connection accepted before the port became STRICT serves no more requests.
+    if (!front.admits(req.socket)) {
+      req.socket.destroy();
+      return;
+    }
     inFlight++;
     res.once('close', () => {
       inFlight--;
@@ -108,16 +127,19 @@ export async function serveHttp(ctx: ServeContext, handlerOrServer: RequestHandl
     res.once('close', () => telemetry.end({ status: res.statusCode }));
     // Authorization, after the internal headers are gone and before the application: a denied
     // request is answered here (403 RBAC: access denied, 400, or 503 before the first config).
-    if (ctx.config) {
-      const verdict = authorizer ? authorizer.check(req) : { allowed: false as const, reply: NOT_READY_REPLY };
-      if (!verdict.allowed) {
-        res.writeHead(verdict.reply.status, verdict.reply.headers);
-        res.end(verdict.reply.body);
-        return;
-      }
+    // RequestAuthentication (JWT) runs first inside admit(), so a bad token is a 401 and a good one's
+    // principal and claims are what the AuthorizationPolicy sees.
+    const runApplication = (requestAuth?: RequestAuth) => ctx.inbound.run({ ...context, traceContext: telemetry.context, ...(requestAuth ? { requestAuth } : {}) }, () => otelContext.with(telemetry.context, () => { for (const h of handlers) h.call(server, req, res); }));
+    if (!ctx.config) return runApplication();
+    if (!authorizer) return void res.writeHead(NOT_READY_REPLY.status, NOT_READY_REPLY.headers).end(NOT_READY_REPLY.body);
+    authorizer.admit(req).then((verdict) => {
+      if (!verdict.allowed) return void res.writeHead(verdict.reply.status, verdict.reply.headers).end(verdict.reply.body);
       req.url = verdict.url;
-    }
-    ctx.inbound.run({ ...context, traceContext: telemetry.context }, () => otelContext.with(telemetry.context, () => { for (const h of handlers) h.call(server, req, res); }));
+      runApplication(verdict.jwtClaims ? { claims: verdict.jwtClaims, ...(verdict.requestPrincipal ? { principal: verdict.requestPrincipal } : {}) } : undefined);
+    }, (error: unknown) => {
+      warn(`serve: inbound check failed: ${(error as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-length': '0' }).end();
+    });
   });
 
   if (!server.listening) await listen(server, options.port, host);
@@ -138,6 +160,7 @@ export async function serveHttp(ctx: ServeContext, handlerOrServer: RequestHandl
       () => new MeshError('REGISTRATION_FAILED', `the control plane at ${ctx.controlPlane} did not confirm the registration of ${nodeId} in time: is it running, and is this its xDS port?`, { details: { nodeId } }));
   } catch (error) {
     await registration.close(0);
+    front.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
   }
@@ -164,6 +187,7 @@ export async function serveHttp(ctx: ServeContext, handlerOrServer: RequestHandl
         });
       }
       server.closeAllConnections();
+      front.close();
       await stopped;
     })()),
   };

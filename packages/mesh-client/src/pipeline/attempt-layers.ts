@@ -9,6 +9,7 @@ import type { MeshRequest, MeshResponse } from '../request';
 import { onBodyEnd } from './policy-layers';
 import { startAttemptTelemetry } from './telemetry-layer';
 import { transportFailureKind } from './passthrough';
+import { isUpstreamTlsFailure, upstreamMtlsFor } from '../transport/endpoint-pools';
 import type { AttemptCall, AttemptHandler, AttemptLayer, AttemptResult, StackDeps } from './types';
 
 /** Runs (and empties) the attempt's cleanups. */
@@ -88,6 +89,12 @@ export function armPerTryTimeout(deps: StackDeps): AttemptLayer {
     const deadline = call.deadline!;
     const now = deps.clock.now();
     if (remainingMs(deadline, now) < 1) return { kind: 'final', error: deadlineExceeded(deadline) };
+    if (deadline.perTryTimeoutMs <= 0) {
+      // No per-try timeout: the try ends with the route signal (if any); no timer, no signal of its own.
+      if (call.routeSignal) attempt.signal = call.routeSignal;
+      attempt.timeoutHeaders = attemptTimeoutHeaders(deadline, now, call.grpc);
+      return next(attempt);
+    }
     const armed = attemptSignal(deadline, deps.clock, call.routeSignal);
     attempt.signal = armed.signal;
     attempt.perTry = armed;
@@ -123,7 +130,7 @@ export function sendUpstream(deps: StackDeps): AttemptHandler {
     };
     let response: MeshResponse;
     try {
-      response = await deps.runtime.pools.send(cluster.name, endpoint.key, deps.runtime.poolSettings(cluster), request, { signal: attempt.signal! });
+      response = await deps.runtime.pools.send(cluster.name, endpoint.key, deps.runtime.poolSettings(cluster), request, { signal: attempt.signal!, ...(deps.runtime.pools.mtlsEnabled ? { tls: upstreamMtlsFor(cluster, endpoint) } : {}) });
     } catch (cause) {
       let result: AttemptResult;
       try {
@@ -149,13 +156,13 @@ export function sendUpstream(deps: StackDeps): AttemptHandler {
 function failed(deps: StackDeps, attempt: AttemptCall, cause: unknown): AttemptResult {
   const { call } = attempt;
   const endpoint = attempt.endpoint!;
-  const signal = attempt.signal!;
-  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  const signal = attempt.signal;
+  const reason: unknown = signal?.aborted ? signal.reason : undefined;
   if (call.request.signal?.aborted) {
     throw new MeshError('ABORTED', `request to ${call.route!.cluster} aborted by the caller`, { cause: call.request.signal.reason });
   }
   const timedOut = reason instanceof MeshError && reason.code === 'UPSTREAM_TIMEOUT';
-  const kind: AttemptOutcome['kind'] = timedOut ? 'timeout' : transportFailureKind(cause);
+  const kind: AttemptOutcome['kind'] = timedOut ? 'timeout' : isUpstreamTlsFailure(cause) ? 'connect-failure' : transportFailureKind(cause);
   const outcome = { kind } as AttemptOutcome;
   deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, outcome, { grpc: call.grpc });
   if (timedOut && reason.details['timeout'] === 'route') return { kind: 'final', error: reason };

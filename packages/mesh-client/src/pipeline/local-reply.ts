@@ -12,12 +12,20 @@ export function bodyOf(content: string | Uint8Array | undefined): Readable {
   return Readable.from([typeof content === 'string' ? Buffer.from(content) : Buffer.from(content)]);
 }
 
+/** A local reply before it becomes a stream: status, headers, body bytes and the flags it reports. */
+export interface LocalReplyParts {
+  readonly status: number;
+  readonly headers: HeaderMap;
+  readonly body: Buffer;
+  /** Every response flag gathered on the way, comma-separated ('' when none). */
+  readonly flags: string;
+}
+
 /**
- * The local reply for `error`: Envoy's status, body and `x-inboard-response-flags` (every flag
- * gathered on the way, e.g. `DI,UT`), `x-envoy-overloaded` for UO. gRPC requests get a
- * trailers-only reply (HTTP 200, grpc-status mapped from the HTTP status unless `grpcStatus`).
+ * The parts of the local reply for `error` (see {@link errorReply}); the dispatcher's pass-through
+ * writes them straight into undici's handler.
  */
-export function errorReply(error: MeshError, options: { grpc?: boolean; grpcStatus?: number; flags?: readonly string[] } = {}): MeshResponse {
+export function errorReplyParts(error: MeshError, options: { grpc?: boolean; grpcStatus?: number; flags?: readonly string[] } = {}): LocalReplyParts {
   const reply = localReply(error, {
     ...(options.grpc ? { grpc: true } : {}),
     ...(options.grpcStatus !== undefined ? { grpcStatus: options.grpcStatus } : {}),
@@ -25,11 +33,21 @@ export function errorReply(error: MeshError, options: { grpc?: boolean; grpcStat
   const flags = [...(options.flags ?? []), ...(error.responseFlag ? [error.responseFlag] : [])];
   const headers: HeaderMap = { ...reply.headers };
   if (flags.length > 0) headers[RESPONSE_FLAGS_HEADER] = flags.join(',');
+  return { status: reply.status, headers, body: Buffer.from(reply.body ?? ''), flags: flags.join(',') };
+}
+
+/**
+ * The local reply for `error`: Envoy's status, body and `x-inboard-response-flags` (every flag
+ * gathered on the way, e.g. `DI,UT`), `x-envoy-overloaded` for UO. gRPC requests get a
+ * trailers-only reply (HTTP 200, grpc-status mapped from the HTTP status unless `grpcStatus`).
+ */
+export function errorReply(error: MeshError, options: { grpc?: boolean; grpcStatus?: number; flags?: readonly string[] } = {}): MeshResponse {
+  const parts = errorReplyParts(error, options);
   return {
-    status: reply.status,
-    headers,
-    body: bodyOf(reply.body),
-    ...(flags.length > 0 ? { flags: flags.join(',') } : {}),
+    status: parts.status,
+    headers: parts.headers,
+    body: bodyOf(parts.body),
+    ...(parts.flags !== '' ? { flags: parts.flags } : {}),
   };
 }
 

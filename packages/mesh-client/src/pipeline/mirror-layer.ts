@@ -6,6 +6,7 @@ import { MeshError } from '../errors';
 import { remainingMs, timeoutSignal } from '../policy/deadline';
 import { decideMirrors, type MirrorTarget } from '../policy/mirror';
 import type { MeshRequest } from '../request';
+import { upstreamMtlsFor } from '../transport/endpoint-pools';
 import { transportFailureKind } from './passthrough';
 import type { Layer, OutboundCall, StackDeps } from './types';
 
@@ -47,7 +48,7 @@ async function sendShadow(deps: StackDeps, call: OutboundCall, target: MirrorTar
     ...(call.request.body !== undefined ? { body: call.request.body } : {}),
   };
   try {
-    const response = await deps.runtime.pools.send(cluster.name, endpoint.key, deps.runtime.poolSettings(cluster), shadow, { signal: bound.signal });
+    const response = await deps.runtime.pools.send(cluster.name, endpoint.key, deps.runtime.poolSettings(cluster), shadow, { signal: bound.signal, ...(deps.runtime.pools.mtlsEnabled ? { tls: upstreamMtlsFor(cluster, endpoint) } : {}) });
     deps.runtime.outliers.recordOutcome(cluster.name, endpoint.key, { kind: 'response', status: response.status, headers: response.headers });
     response.body.on('error', () => undefined);
     response.body.once('close', () => { done(); permit.release(); bound.dispose(); });

@@ -82,7 +82,10 @@ export function applyDeadline(deps: StackDeps): Layer {
       ...(parent !== undefined ? { parentDeadline: parent } : {}),
     });
     call.deadline = deadline;
-    if (remainingMs(deadline, now) < 1) return timeoutReply(call, deadline);
+    const left = remainingMs(deadline, now);
+    if (left < 1) return timeoutReply(call, deadline);
+    // Nothing can end this call early (no deadline, no caller signal): no signal, no timer.
+    if (left === Infinity && !call.request.signal) return next(call);
     const armed = deadlineSignal(deadline, deps.clock, call.request.signal);
     call.routeSignal = armed.signal;
     let response: MeshResponse;

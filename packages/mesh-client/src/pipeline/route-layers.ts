@@ -12,19 +12,23 @@ import { routeTableForListener } from '../snapshot/lookup';
 import type { ListenerSpec, MeshSnapshot } from '../snapshot/types';
 import { errorReply, fixedReply, redirectReply } from './local-reply';
 import { registryOnlyError } from './passthrough';
+import { isDelivered } from './response-sink';
 import type { Layer, OutboundCall, StackDeps } from './types';
 
 /** The snapshot in force when the call starts; before the first config, waits for it (abortable). */
 export function readSnapshotOnce(deps: StackDeps): Layer {
-  return (next) => async (call) => {
-    if (deps.isClosed()) throw new MeshError('CLOSED', 'the mesh is closed; create a new one with connect()');
-    let snapshot = deps.currentSnapshot();
-    if (!snapshot) {
-      await untilReadyOrAborted(deps.ready, call.request.signal);
-      snapshot = deps.currentSnapshot()!;
+  return (next) => (call) => {
+    if (deps.isClosed()) return Promise.reject(new MeshError('CLOSED', 'the mesh is closed; create a new one with connect()'));
+    const snapshot = deps.currentSnapshot();
+    if (snapshot) {
+      // The common case stays synchronous: no promise of this layer's own.
+      call.snapshot = snapshot;
+      return next(call);
     }
-    call.snapshot = snapshot;
-    return next(call);
+    return untilReadyOrAborted(deps.ready, call.request.signal).then(() => {
+      call.snapshot = deps.currentSnapshot()!;
+      return next(call);
+    });
   };
 }
 
@@ -34,18 +38,18 @@ export function readSnapshotOnce(deps: StackDeps): Layer {
  * REGISTRY_ONLY answers 502 (BlackHoleCluster). A listener without its route table answers 404 NR.
  */
 export function selectListener(deps: StackDeps): Layer {
-  return (next) => async (call) => {
+  return (next) => (call) => {
     const snapshot = call.snapshot!;
     const name = call.listenerName;
     const listener = name !== undefined ? snapshot.listeners.get(name) : findListener(snapshot, call.request.authority);
     if (!listener) {
-      if (name !== undefined) return reply(call, new MeshError('NO_ROUTE', `no listener named ${name}`, { details: { listener: name } }));
-      if (deps.outboundTrafficPolicy === 'REGISTRY_ONLY') return reply(call, registryOnlyError(call.request.authority));
+      if (name !== undefined) return Promise.resolve(reply(call, new MeshError('NO_ROUTE', `no listener named ${name}`, { details: { listener: name } })));
+      if (deps.outboundTrafficPolicy === 'REGISTRY_ONLY') return Promise.resolve(reply(call, registryOnlyError(call.request.authority)));
       return deps.passthrough.send(call.request);
     }
     const table = routeTableForListener(snapshot, listener.name);
     if (!table) {
-      return reply(call, new MeshError('NO_ROUTE', `listener ${listener.name} has no route configuration ${listener.http?.routeConfigName ?? ''}`.trim(), { details: { listener: listener.name } }));
+      return Promise.resolve(reply(call, new MeshError('NO_ROUTE', `listener ${listener.name} has no route configuration ${listener.http?.routeConfigName ?? ''}`.trim(), { details: { listener: listener.name } })));
     }
     call.listener = listener;
     call.table = table;
@@ -67,12 +71,12 @@ export function findListener(snapshot: MeshSnapshot, authority: string): Listene
  * cluster is unknown; then the route's response header mutations on whatever comes back.
  */
 export function matchRouteLayer(deps: StackDeps): Layer {
-  return (next) => async (call) => {
+  return (next) => (call) => {
     const table = call.table!;
     const found = findRoute(table, call.request, { random: deps.random });
     if (!found.ok) {
       const what = found.reason === 'NO_VIRTUAL_HOST' ? `no virtual host of ${table.name} matches ${call.request.authority}` : `no route of virtual host ${found.virtualHost!.name} matches ${call.request.method} ${call.request.path}`;
-      return reply(call, new MeshError('NO_ROUTE', what, { details: { routeConfig: table.name, authority: call.request.authority, path: call.request.path } }));
+      return Promise.resolve(reply(call, new MeshError('NO_ROUTE', what, { details: { routeConfig: table.name, authority: call.request.authority, path: call.request.path } })));
     }
     call.view = found.view;
     const outcome = computeRouteOutcome(table, found.virtualHost, found.route, found.view, { random: deps.random });
@@ -93,28 +97,46 @@ export function matchRouteLayer(deps: StackDeps): Layer {
           break;
         }
         call.cluster = cluster;
+        // No await of its own: the answer below is mapped once, whether it comes now or later.
+        let pending: Promise<MeshResponse>;
         try {
-          response = await next(call);
+          pending = next(call);
         } catch (error) {
-          if (!isMeshError(error) || error.status === undefined || error.details['passthrough'] === true) throw error;
-          response = reply(call, error);
+          return Promise.resolve(withResponseHeaders(replyForThrown(call, error), outcome));
         }
+        return pending.then((answer) => withResponseHeaders(answer, outcome), (error: unknown) => withResponseHeaders(replyForThrown(call, error), outcome));
       }
     }
-    return withResponseHeaders(response, outcome);
+    return Promise.resolve(withResponseHeaders(response, outcome));
   };
+}
+
+/** A coded error with an HTTP answer thrown below routing becomes its local reply; anything else is rethrown. */
+function replyForThrown(call: OutboundCall, error: unknown): MeshResponse {
+  if (!isMeshError(error) || error.status === undefined || error.details['passthrough'] === true) throw error;
+  return reply(call, error);
 }
 
 /** The route's response header mutations and hash-policy cookies applied to a response. */
 function withResponseHeaders(response: MeshResponse, outcome: RouteOutcome): MeshResponse {
+  if (isDelivered(response)) return response;
+  const headers = responseHeadersFor(response.headers, outcome);
+  return headers ? { ...response, headers } : response;
+}
+
+/**
+ * The response headers after the route's mutations and hash-policy cookies, or undefined when the
+ * route changes nothing (the headers are then used as they are).
+ */
+export function responseHeadersFor(responseHeaders: HeaderMap, outcome: RouteOutcome): HeaderMap | undefined {
   const cookies = outcome.kind === 'forward' ? outcome.setCookies : [];
-  if (outcome.responseHeaders.length === 0 && cookies.length === 0) return response;
-  const headers: HeaderMap = applyHeaderMutations(response.headers, outcome.responseHeaders);
+  if (outcome.responseHeaders.length === 0 && cookies.length === 0) return undefined;
+  const headers: HeaderMap = applyHeaderMutations(responseHeaders, outcome.responseHeaders);
   if (cookies.length > 0) {
     const existing = headers['set-cookie'];
     headers['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...cookies.map((c) => c.header)];
   }
-  return { ...response, headers };
+  return headers;
 }
 
 /** The local reply for `error` in the call's protocol, with the flags gathered so far. */

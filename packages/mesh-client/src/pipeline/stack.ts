@@ -6,6 +6,7 @@ import { MeshError, isMeshError } from '../errors';
 import type { MeshRequest, MeshResponse } from '../request';
 import { admitByBreakers, armPerTryTimeout, pickEndpoint, sendUpstream } from './attempt-layers';
 import { isGrpcRequest } from './headers';
+import { directDispatch } from './direct-dispatch';
 import { errorReply } from './local-reply';
 import { mirrorRequests } from './mirror-layer';
 import { applyDeadline, injectFaults, prepareHeaders } from './policy-layers';
@@ -52,6 +53,9 @@ export function buildPipeline(deps: StackDeps): MeshPipeline {
     // 3. Virtual host, route (404 NR), weighted pick, rewrites; redirect and direct-response routes
     //    answer here; NC for an unknown cluster. Response header mutations wrap everything below.
     matchRouteLayer(deps),
+    //    The dispatcher front end's pass-through: a route no buffering policy touches is streamed
+    //    straight into the caller's undici handler, with the decisions of the layers below.
+    directDispatch(deps),
     //    Telemetry of the logical call (CLIENT span, Istio request metrics) from here: the route
     //    and cluster label it, and it sees every answer below, local replies included.
     recordTelemetry(deps),

@@ -6,8 +6,10 @@ import { isMeshError } from '../errors';
 import type { MeshResponse } from '../request';
 import type { Endpoint } from '../snapshot/types';
 import { observeBody } from '../telemetry';
+import type { OutboundStart, OutboundTelemetry, RequestEnd } from '../telemetry';
+import type { ResponseHeaders } from '../policy/outcome';
 import type { AttemptOutcome } from '../policy/outcome';
-import type { AttemptCall, Layer, StackDeps } from './types';
+import type { AttemptCall, Layer, OutboundCall, StackDeps } from './types';
 
 /**
  * Starts the logical call's telemetry (route, cluster, 1 + retries) and ends it with the response:
@@ -15,42 +17,74 @@ import type { AttemptCall, Layer, StackDeps } from './types';
  */
 export function recordTelemetry(deps: StackDeps): Layer {
   return (next) => async (call) => {
-    const route = call.route!;
-    const t = deps.telemetry.outbound(call.request, {
-      ...(route.route.name !== undefined ? { route: route.route.name } : {}),
-      cluster: call.cluster!.name,
-      maxAttempts: 1 + (route.retryPolicy?.numRetries ?? 0),
-      grpc: call.grpc,
-      ...(deps.traceParent() !== undefined ? { fallbackParent: deps.traceParent()! } : {}),
-    });
-    call.telemetry = t;
-    const requestBytes = Buffer.isBuffer(call.request.body) ? call.request.body.length : undefined;
+    const t = startCallTelemetry(deps, call);
     let response: MeshResponse;
     try {
       response = await next(call);
     } catch (error) {
-      t.end({ ...target(call.cluster!.name, call.lastEndpoint), ...(isMeshError(error) ? { responseFlags: error.responseFlag ?? '', errorType: error.code } : {}), error });
+      t.end(callFailure(call, error));
       throw error;
     }
     // Nothing records the body's end (no metrics SDK, span not recording): end now, leave the body alone.
     if (!t.watchesBody) {
-      t.end({ cluster: call.cluster!.name, status: response.status });
+      t.end(callEndAtHeaders(call, response.status));
       return response;
     }
     const flags = response.flags ?? call.flags.join(',');
-    const grpcStatus = Number(response.headers['grpc-status']);
-    const body = observeBody(response.body, (bytes, error) => t.end({
-      ...target(call.cluster!.name, call.lastEndpoint),
-      status: response.status,
-      ...(Number.isInteger(grpcStatus) && response.headers['grpc-status'] !== undefined ? { grpcStatus } : {}),
-      ...(flags ? { responseFlags: flags } : {}),
-      ...(requestBytes !== undefined ? { requestBytes } : {}),
-      responseBytes: bytes,
-      retryCount: Math.max(0, (call.attempts ?? 1) - 1),
-      ...(error ? { error } : {}),
-    }));
+    const body = observeBody(response.body, (bytes, error) => t.end(callEnd(call, response.status, response.headers, flags, bytes, error)));
     return { ...response, body };
   };
+}
+
+/** Opens the call's telemetry once its route and cluster are known (every front end, one place). */
+export function startCallTelemetry(deps: StackDeps, call: OutboundCall): OutboundTelemetry {
+  const route = call.route!;
+  const parent = deps.traceParent();
+  // Built field by field (no spreads): once per call on the hot path.
+  const start: { -readonly [K in keyof OutboundStart]: OutboundStart[K] } = {};
+  if (route.route.name !== undefined) start.route = route.route.name;
+  start.cluster = call.cluster!.name;
+  start.maxAttempts = 1 + (route.retryPolicy?.numRetries ?? 0);
+  start.grpc = call.grpc;
+  if (parent !== undefined) start.fallbackParent = parent;
+  const t = deps.telemetry.outbound(call.request, start);
+  call.telemetry = t;
+  return t;
+}
+
+/**
+ * THE per-call outcome the telemetry records (route and cluster were given at the start): the
+ * cluster and endpoint of the last try, status, gRPC status, response flags, bytes both ways, the
+ * number of retries, and the error that cut the body short, if any.
+ */
+export function callEnd(call: OutboundCall, status: number, headers: ResponseHeaders, flags: string, responseBytes: number, error?: Error): RequestEnd {
+  // Built field by field (no spreads): this runs once per call on the hot path.
+  const end: { -readonly [K in keyof RequestEnd]: RequestEnd[K] } = { cluster: call.cluster!.name };
+  const endpoint = call.lastEndpoint;
+  if (endpoint) end.endpoint = { key: endpoint.key, metadata: endpoint.metadata };
+  end.status = status;
+  const rawGrpc = headers['grpc-status'];
+  if (rawGrpc !== undefined) {
+    const grpcStatus = Number(rawGrpc);
+    if (Number.isInteger(grpcStatus)) end.grpcStatus = grpcStatus;
+  }
+  if (flags) end.responseFlags = flags;
+  const body = call.request.body;
+  if (Buffer.isBuffer(body)) end.requestBytes = body.length;
+  end.responseBytes = responseBytes;
+  end.retryCount = Math.max(0, (call.attempts ?? 1) - 1);
+  if (error) end.error = error;
+  return end;
+}
+
+/** The outcome recorded when nothing watches the body: cluster and status, at the response headers. */
+export function callEndAtHeaders(call: OutboundCall, status: number): RequestEnd {
+  return { cluster: call.cluster!.name, status };
+}
+
+/** The outcome of a call that ended with an exception (the caller's abort, a closed mesh). */
+export function callFailure(call: OutboundCall, error: unknown): RequestEnd {
+  return { ...target(call.cluster!.name, call.lastEndpoint), ...(isMeshError(error) ? { responseFlags: error.responseFlag ?? '', errorType: error.code } : {}), error };
 }
 
 /** The attempt's span: trace headers for the request, and a function that ends the span with the outcome. */
@@ -59,12 +93,15 @@ export function startAttemptTelemetry(attempt: AttemptCall, endpoint: Endpoint):
   call.attempts = attempt.number;
   call.lastEndpoint = endpoint;
   const span = call.telemetry?.attempt(attempt.number, target(call.cluster!.name, endpoint));
-  if (!span) return { inject: (h) => h, end: () => undefined };
+  // Method shorthand, not arrow properties: no per-call function naming under a keep-names build.
+  if (!span) return { inject(h) { return h; }, end() {} };
   return {
-    inject: (headers) => span.injectHeaders(headers),
-    end: (outcome) => span.end(outcome.kind === 'response'
-      ? { status: outcome.status, endpoint: endpoint.key }
-      : { responseFlags: outcome.kind === 'connect-failure' ? 'UF' : outcome.kind === 'timeout' ? 'UT' : outcome.kind === 'overflow' ? 'UO' : 'UR', errorType: outcome.kind, endpoint: endpoint.key }),
+    inject(headers) { return span.injectHeaders(headers); },
+    end(outcome) {
+      span.end(outcome.kind === 'response'
+        ? { status: outcome.status, endpoint: endpoint.key }
+        : { responseFlags: outcome.kind === 'connect-failure' ? 'UF' : outcome.kind === 'timeout' ? 'UT' : outcome.kind === 'overflow' ? 'UO' : 'UR', errorType: outcome.kind, endpoint: endpoint.key });
+    },
   };
 }
 

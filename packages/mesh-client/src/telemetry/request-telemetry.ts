@@ -117,26 +117,33 @@ export class MeshTelemetry {
       ...(start.fallbackParent !== undefined ? { fallbackParent: start.fallbackParent } : {}),
     });
     let ended = false;
+    // Method shorthand (not arrow properties) and `self`: no per-call function naming under a
+    // keep-names build (tsx), which this once-per-call object would otherwise pay for every method.
+    const self = this;
     return {
       span,
       watchesBody: this.metrics.enabled || this.edges !== undefined || span.span.isRecording(),
-      attempt: (n, target = {}) => {
+      attempt(n, target = {}) {
         const attempt = span.attempt(n, spanTarget(target));
         if (!sendPeer) return attempt;
-        return { ...attempt, injectHeaders: (headers) => ({ ...attempt.injectHeaders(headers), [PEER_METADATA_HEADER]: this.peerHeader }) };
+        return {
+          get context() { return attempt.context; },
+          injectHeaders(headers) { return { ...attempt.injectHeaders(headers), [PEER_METADATA_HEADER]: self.peerHeader }; },
+          end(outcome) { attempt.end(outcome); },
+        };
       },
-      end: (outcome) => {
+      end(outcome) {
         if (ended) return;
         ended = true;
         span.end(span.span.isRecording() ? spanOutcome(outcome) : {});
-        if (!this.metrics.enabled && !this.edges) return;
+        if (!self.metrics.enabled && !self.edges) return;
         const cluster = outcome.cluster ?? start.cluster ?? '';
         const clusterSubset = parseClusterName(cluster)?.subset || undefined;
         const destination = endpointPeer(outcome.endpoint?.metadata, clusterSubset);
         const service = destinationService(cluster || request.authority.replace(/:\d+$/, ''), destination.namespace);
-        const durationMs = this.now() - startedAt;
-        this.edges?.record(edgeObservation(edgeDestination(destination, service, clusterSubset), outcome, durationMs));
-        if (this.metrics.enabled) this.metrics.recordRequest(outboundLabels(this.self, destination, service, labelOutcome(outcome, start.grpc)), measures(durationMs, outcome));
+        const durationMs = self.now() - startedAt;
+        self.edges?.record(edgeObservation(edgeDestination(destination, service, clusterSubset), outcome, durationMs));
+        if (self.metrics.enabled) self.metrics.recordRequest(outboundLabels(self.self, destination, service, labelOutcome(outcome, start.grpc)), measures(durationMs, outcome));
       },
     };
   }

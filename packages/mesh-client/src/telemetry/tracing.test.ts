@@ -208,6 +208,29 @@ describe('telemetry/tracing', () => {
     assert.equal(onward['x-b3-traceid'], B3_TRACE);
   });
 
+  it('without an SDK and without a trace to continue: no trace headers, a copy of the headers, attempts that survive a spread', () => {
+    const tracing = new MeshTracing();
+    for (const maxAttempts of [1, 3]) {
+      const call = tracing.startClientSpan(request({ 'x-app': 'a' }), { maxAttempts, cluster: CLUSTER });
+      assert.equal(call.span.isRecording(), false);
+      const spanContext = trace.getSpanContext(call.context);
+      assert.ok(!spanContext || !trace.isSpanContextValid(spanContext), 'no valid span context to propagate');
+      const attempt = call.attempt(1, { endpoint: '10.0.0.1:9080' });
+      const given = { 'x-app': 'a' };
+      const headers = attempt.injectHeaders(given);
+      assert.deepEqual(headers, { 'x-app': 'a' });
+      assert.notEqual(headers, given, 'a copy, as the contract says');
+      // request-telemetry wraps attempts by spreading them: every member must be an own property.
+      const spread = { ...attempt };
+      assert.equal(typeof spread.injectHeaders, 'function');
+      assert.equal(typeof spread.end, 'function');
+      assert.equal(spread.context, attempt.context);
+      spread.end({ status: 200 });
+      call.end({ status: 200 });
+      call.end({ status: 200 });
+    }
+  });
+
   it('names spans of unknown methods HTTP with http.request.method _OTHER; ending twice is harmless', () => {
     const { tracing, spans } = setup();
     const call = tracing.startClientSpan(request({}, 'PURGE'));

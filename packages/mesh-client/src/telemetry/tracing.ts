@@ -3,7 +3,7 @@
 // OpenTelemetry's HTTP semantic conventions plus the mesh's `inboard.*` attributes. No SDK → no-op.
 
 import {
-  context as otelContext, SpanKind, SpanStatusCode, trace,
+  context as otelContext, isSpanContextValid, SpanKind, SpanStatusCode, trace,
   type Attributes, type Context, type Span, type Tracer, type TracerProvider,
 } from '@opentelemetry/api';
 import type { HeaderMap } from '../request';
@@ -120,6 +120,8 @@ export class MeshTracing {
     const perAttempt = (options.maxAttempts ?? 1) > 1;
     const method = httpMethod(request.method);
     const span = this.tracer.startSpan(method.spanName, { kind: perAttempt ? SpanKind.INTERNAL : SpanKind.CLIENT }, parent);
+    // No SDK and no trace to continue: nothing will record or propagate, so build nothing per call.
+    if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return new InertClientSpan(span, parent, this.propagator);
     if (span.isRecording()) {
       span.setAttributes({ ...requestAttributes(request, method, 'client'), ...meshAttributes(options) });
     }
@@ -198,6 +200,36 @@ export class MeshTracing {
         finish(span, outcome, 'client', false);
       },
     };
+  }
+}
+
+/**
+ * The client span when the tracer neither records nor has a trace to continue (the API's no-op):
+ * its attempts are that same non-recording span, so no child spans, contexts or closures are made
+ * per call; headers still go through the propagator (which finds nothing to inject).
+ */
+class InertClientSpan implements ClientSpan {
+  private logicalContext: Context | undefined;
+
+  constructor(readonly span: Span, private readonly parent: Context, private readonly propagator: MeshPropagator) {}
+
+  get context(): Context {
+    this.logicalContext ??= trace.setSpan(this.parent, this.span);
+    return this.logicalContext;
+  }
+
+  /** The attempt: the same span; a plain object (callers spread it), its methods sharing this call's context. */
+  attempt(): AttemptSpan {
+    const self = this;
+    return {
+      get context() { return self.context; },
+      injectHeaders(headers) { return self.propagator.injectHeaders(self.context, headers); },
+      end() {},
+    };
+  }
+
+  end(): void {
+    this.span.end();
   }
 }
 

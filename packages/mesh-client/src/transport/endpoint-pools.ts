@@ -1,10 +1,15 @@
 // The transport, at the bottom of the request stack: one undici Pool per (cluster, endpoint),
-// kept across config pushes and reconciled when the endpoint set or pool settings change.
+// kept across config pushes and reconciled when the endpoint set, pool settings or TLS settings
+// change. Mesh mTLS pools dial through identity/upstream-connector (certificate read per connect).
 
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { MeshRequest, MeshResponse } from '../request';
+import type { MtlsSource } from '../identity/mesh-mtls';
+import { meshTlsConnector, type UpstreamMtls } from '../identity/upstream-connector';
 import { dispatchForResponse } from './dispatch-response';
+
+export { upstreamMtlsFor, isUpstreamTlsFailure, type UpstreamMtls } from '../identity/upstream-connector';
 
 /** Connection settings of one cluster (from DestinationRule connectionPool via xDS). */
 export interface PoolSettings {
@@ -16,6 +21,8 @@ export interface PoolSettings {
 }
 
 interface PoolEntry {
+  /** `cluster|address:port`, the key `reconcile` keeps by. */
+  readonly endpointKey: string;
   readonly pool: Pool;
   readonly settingsKey: string;
 }
@@ -23,6 +30,8 @@ interface PoolEntry {
 /** Options passed to one attempt. */
 export interface SendOptions {
   readonly signal?: AbortSignal;
+  /** Mesh mTLS for this endpoint (upstreamMtlsFor); absent = plaintext. Ignored while the mesh has no identity. */
+  readonly tls?: UpstreamMtls;
 }
 
 /**
@@ -33,12 +42,23 @@ export interface SendOptions {
 export class EndpointPools {
   private readonly pools = new Map<string, PoolEntry>();
   private closed = false;
+  private mtls: MtlsSource | undefined;
 
   constructor(private readonly defaults: PoolSettings = {}) {}
 
+  /** The workload identity mesh-mTLS pools present. Without one (mTLS off) every pool is plaintext. */
+  useMtls(source: MtlsSource | undefined): void {
+    this.mtls = source?.enabled ? source : undefined;
+  }
+
+  /** True when `send` with `tls` will use mesh mTLS (an identity is configured). */
+  get mtlsEnabled(): boolean {
+    return this.mtls !== undefined;
+  }
+
   /** Sends `request` to `address:port` over the cluster's pool. Rejects on connect/reset errors. */
   async send(cluster: string, endpoint: string, settings: PoolSettings, request: MeshRequest, options: SendOptions = {}): Promise<MeshResponse> {
-    const pool = this.poolFor(cluster, endpoint, settings);
+    const pool = this.poolFor(cluster, endpoint, settings, this.mtls ? options.tls : undefined);
     const response = await dispatchForResponse(pool, {
       path: request.path,
       method: request.method as Dispatcher.HttpMethod,
@@ -56,10 +76,18 @@ export class EndpointPools {
     };
   }
 
-  /** Closes pools whose key is not in `keep` (keys are `cluster|address:port`). */
+  /**
+   * The pool `send` uses for `address:port` of the cluster, for callers that dispatch with their own
+   * undici handler (the dispatcher front end's pass-through, plaintext clusters only).
+   */
+  dispatcherFor(cluster: string, endpoint: string, settings: PoolSettings, tls?: UpstreamMtls): Dispatcher {
+    return this.poolFor(cluster, endpoint, settings, this.mtls ? tls : undefined);
+  }
+
+  /** Closes pools whose endpoint is not in `keep` (keys are `cluster|address:port`; every TLS variant goes). */
   reconcile(keep: ReadonlySet<string>): void {
     for (const [key, entry] of this.pools) {
-      if (!keep.has(key)) {
+      if (!keep.has(entry.endpointKey)) {
         this.pools.delete(key);
         void entry.pool.close().catch(() => undefined);
       }
@@ -78,22 +106,27 @@ export class EndpointPools {
     await Promise.all(entries.map((e) => e.pool.close().catch(() => e.pool.destroy())));
   }
 
-  private poolFor(cluster: string, endpoint: string, settings: PoolSettings): Pool {
+  private poolFor(cluster: string, endpoint: string, settings: PoolSettings, tls: UpstreamMtls | undefined): Pool {
     if (this.closed) throw new Error('mesh transport is closed');
-    const key = `${cluster}|${endpoint}`;
+    const endpointKey = `${cluster}|${endpoint}`;
+    // The TLS settings are part of the pool's key: plaintext and mTLS pools to one endpoint are
+    // distinct and never share (or replace) each other's connections.
+    const key = `${endpointKey}|${tls?.key ?? 'plaintext'}`;
     const merged = { ...this.defaults, ...settings };
     const settingsKey = `${merged.maxConnections}|${merged.maxRequestsPerConnection}|${merged.connectTimeoutMs}|${merged.idleTimeoutMs}`;
     const existing = this.pools.get(key);
     if (existing && existing.settingsKey === settingsKey) return existing.pool;
     if (existing) void existing.pool.close().catch(() => undefined);
-    const pool = new Pool(`http://${endpoint}`, {
+    const connectTimeout = merged.connectTimeoutMs ?? 10_000;
+    const pool = new Pool(`${tls ? 'https' : 'http'}://${endpoint}`, {
+      ...(tls && this.mtls ? { connect: meshTlsConnector(this.mtls, tls, connectTimeout) } : {}),
       connections: merged.maxConnections ?? null,
       pipelining: 1,
       ...(merged.maxRequestsPerConnection ? { maxRequestsPerClient: merged.maxRequestsPerConnection } : {}),
-      connectTimeout: merged.connectTimeoutMs ?? 10_000,
+      connectTimeout,
       keepAliveTimeout: merged.idleTimeoutMs ?? 4_000,
     });
-    this.pools.set(key, { pool, settingsKey });
+    this.pools.set(key, { endpointKey, pool, settingsKey });
     return pool;
   }
 }

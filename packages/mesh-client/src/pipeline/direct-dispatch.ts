@@ -1,0 +1,327 @@
+// The dispatcher front end's pass-through, a layer right after routing: when the route needs no
+// buffering policy (no fault, mirror, deadline or per-try timeout, plaintext cluster, replayable
+// body), each try hands undici a thin handler on the picked endpoint's pool and streams the answer
+// straight into the caller's handler — with the same pick, breakers, retries, outlier and telemetry
+// decisions as the full stack, taken at the same moments (a retry is decided before headers go on).
+
+import type { Dispatcher } from 'undici';
+import { MeshError } from '../errors';
+import { computeDeadline, routeTimeoutsOf } from '../policy/deadline';
+import type { AttemptOutcome } from '../policy/outcome';
+import { RetryState } from '../policy/retry-policy';
+import type { ClusterLimits, Overflow, Permit } from '../policy/cluster-limits';
+import { upstreamTlsFor } from '../snapshot/compile-upstream-tls';
+import type { ClusterConfig, ClusterEndpoints } from '../snapshot/types';
+import type { OutboundTelemetry } from '../telemetry';
+import { upstreamHeaders } from './headers';
+import { errorReplyParts } from './local-reply';
+import { transportFailureKind } from './passthrough';
+import { effectiveFault } from './policy-layers';
+import { deliveredResponse, fromRawHeaders, toRawHeaders, type ResponseSink } from './response-sink';
+import { responseHeadersFor } from './route-layers';
+import { callEnd, callEndAtHeaders, callFailure, startAttemptTelemetry, startCallTelemetry } from './telemetry-layer';
+import type { AttemptCall, Layer, OutboundCall, StackDeps } from './types';
+
+/**
+ * Why the full stack must handle the call, or undefined when the pass-through may: it is only
+ * taken for what it can honour exactly (every other call goes down the full stack unchanged).
+ */
+export function directIneligibility(deps: StackDeps, call: OutboundCall, plaintext: PlaintextClusters = new PlaintextClusters()): string | undefined {
+  const route = call.route!;
+  const cluster = call.cluster!;
+  if (call.grpc) return 'grpc';
+  if (!plaintext.test(cluster, call.snapshot!.endpoints.get(cluster.name))) return 'upstream TLS';
+  if (route.action.mirrorPolicies.length > 0) return 'mirror';
+  const fault = effectiveFault(call);
+  if (fault && (fault.delay || fault.abort)) return 'fault';
+  const body = call.request.body;
+  if (body !== undefined && !Buffer.isBuffer(body)) return 'streamed body';
+  const parent = deps.parentDeadline();
+  if (parent !== undefined) return 'deadline';
+  const deadline = computeDeadline({ timeouts: routeTimeoutsOf(route.action), headers: call.request.headers, grpc: false, now: deps.clock.now() });
+  if (deadline.expiresAt !== undefined || deadline.perTryTimeoutMs > 0) return 'deadline';
+  call.deadline = deadline;
+  return undefined;
+}
+
+/** The pass-through layer: takes calls that carry a sink and qualify; the rest go on down the stack. */
+export function directDispatch(deps: StackDeps): Layer {
+  const plaintext = new PlaintextClusters();
+  return (next) => (call) => {
+    const sink = call.request.sink;
+    if (sink === undefined || directIneligibility(deps, call, plaintext) !== undefined) return next(call);
+    new DirectCall(deps, call, sink).start();
+    return Promise.resolve(deliveredResponse());
+  };
+}
+
+/**
+ * Which clusters reach every endpoint in plaintext (no transport_socket, and no
+ * transport_socket_matches entry with TLS that an endpoint's metadata selects), remembered per
+ * compiled cluster and endpoint set — both are immutable parts of one snapshot.
+ */
+export class PlaintextClusters {
+  private readonly known = new WeakMap<ClusterConfig, { readonly endpoints: ClusterEndpoints | undefined; readonly plaintext: boolean }>();
+
+  test(cluster: ClusterConfig, endpoints: ClusterEndpoints | undefined): boolean {
+    const seen = this.known.get(cluster);
+    if (seen && seen.endpoints === endpoints) return seen.plaintext;
+    const plaintext = (endpoints?.endpoints ?? []).every((endpoint) => upstreamTlsFor(cluster, endpoint) === undefined) && (endpoints !== undefined || cluster.tls === undefined);
+    this.known.set(cluster, { endpoints, plaintext });
+    return plaintext;
+  }
+}
+
+/** One try in flight: undici's handler for it (the protocol undici's core calls itself). */
+class DirectAttempt {
+  abortUpstream: ((reason?: Error) => void) | undefined;
+  /** Headers went to the caller: this try is the answer. */
+  forwarded = false;
+  /** A retry was decided at its headers: its body is read and dropped. */
+  dropping = false;
+  bytes = 0;
+  endTry: ((outcome: AttemptOutcome) => void) | undefined;
+
+  constructor(private readonly owner: DirectCall, readonly attempt: AttemptCall) {}
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.owner.sink.done) abort(new MeshError('ABORTED', 'request aborted by the caller'));
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (status < 200) return this.owner.sink.headers(status, rawHeaders, resume, statusText);
+    return this.owner.onTryHeaders(this, status, rawHeaders, resume, statusText);
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.dropping) return true;
+    this.bytes += chunk.length;
+    return this.owner.sink.data(chunk);
+  }
+
+  onComplete(trailers: Buffer[] | null): void {
+    this.owner.onTryComplete(this, trailers);
+  }
+
+  onError(error: Error): void {
+    this.owner.onTryError(this, error);
+  }
+}
+
+/** One logical call on the pass-through: tries, retries and the delivery to the caller. */
+class DirectCall {
+  private readonly retry: RetryState | undefined;
+  private readonly limits: ClusterLimits;
+  private readonly telemetry: OutboundTelemetry;
+  private readonly base: Record<string, string | string[]>;
+  private current: DirectAttempt | undefined;
+  private backoff: { cancel(): void } | undefined;
+  private number = 0;
+  private over = false;
+  /** Status and headers of the forwarded response, for the call's telemetry at its end. */
+  private status = 0;
+  private headers: Record<string, string | string[]> = {};
+
+  constructor(private readonly deps: StackDeps, private readonly call: OutboundCall, readonly sink: ResponseSink) {
+    const route = call.route!;
+    this.telemetry = startCallTelemetry(deps, call);
+    this.base = upstreamHeaders(call.request.headers, route);
+    call.upstreamHeaders = this.base;
+    this.retry = RetryState.begin(route.retryPolicy, { headers: call.request.headers, ...(call.view ? { view: call.view } : {}), replayable: true });
+    this.limits = deps.runtime.limits.get(call.cluster!.name, route.action.priority);
+  }
+
+  start(): void {
+    this.sink.onAbort((reason) => this.onCallerAbort(reason));
+    this.nextTry();
+  }
+
+  /** Pick (UH when none), breakers (UO), then send — as pickEndpoint and admitByBreakers do. */
+  private nextTry(): void {
+    const { call, deps } = this;
+    const attempt: AttemptCall = { call, number: ++this.number, ...(this.retry ? { retry: this.retry } : {}), cleanups: [] };
+    const picked = deps.runtime.picker(call.snapshot!, call.cluster!).pick({
+      ...(call.route!.hash !== undefined ? { hash: call.route!.hash } : {}),
+      ...(this.retry ? { exclude: this.retry.exclude() } : {}),
+    });
+    if (!picked.ok) return this.reply(picked.error);
+    attempt.endpoint = picked.endpoint;
+    const request = this.limits.tryAcquireRequest();
+    if (!request.ok) return this.afterFailure({ kind: 'overflow' }, overflowError(call.cluster!.name, request.limit));
+    attempt.cleanups.push(() => request.release());
+    // No signal: a queued try the caller gave up on is released as soon as it is admitted (sink.done).
+    const gate = deps.runtime.gates.acquire(this.limits);
+    if (gate instanceof Promise) {
+      gate.then((permit) => this.admitted(attempt, permit), (reason: unknown) => {
+        release(attempt);
+        if (this.sink.done) return this.finish(callFailure(call, new MeshError('ABORTED', 'request aborted while waiting for a connection', { cause: reason })));
+        const error = reason instanceof MeshError ? reason : new MeshError('CLOSED', String(reason));
+        this.finish(callFailure(call, error));
+        this.sink.onAbort(undefined);
+        this.sink.error(error);
+      });
+    } else {
+      this.admitted(attempt, gate);
+    }
+  }
+
+  private admitted(attempt: AttemptCall, connection: Permit | Overflow): void {
+    if (!connection.ok) {
+      release(attempt);
+      return this.afterFailure({ kind: 'overflow' }, overflowError(this.call.cluster!.name, connection.limit));
+    }
+    attempt.cleanups.push(() => connection.release());
+    if (this.sink.done) {
+      release(attempt);
+      return this.finish(callFailure(this.call, new MeshError('ABORTED', 'request aborted by the caller')));
+    }
+    this.send(attempt);
+  }
+
+  /** The transport, as sendUpstream: the endpoint's pool, the attempt's span and headers. */
+  private send(attempt: AttemptCall): void {
+    const { call, deps } = this;
+    const endpoint = attempt.endpoint!;
+    const route = call.route!;
+    this.retry?.onHostAttempted(endpoint.key);
+    attempt.cleanups.push(deps.runtime.endpointState.track(endpoint.key));
+    const span = startAttemptTelemetry(attempt, endpoint);
+    const authority = route.autoHostRewrite && endpoint.hostname ? endpoint.hostname : route.authority;
+    const headers = this.base;
+    if (route.virtualHost.includeRequestAttemptCount) headers['x-envoy-attempt-count'] = String(attempt.number);
+    headers['host'] = authority;
+    const handler = new DirectAttempt(this, attempt);
+    handler.endTry = span.end;
+    this.current = handler;
+    const options: Dispatcher.DispatchOptions = {
+      path: route.path,
+      method: call.request.method as Dispatcher.HttpMethod,
+      headers: span.inject(headers),
+      body: call.request.body ?? null,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
+    try {
+      // Plaintext only (see PlaintextClusters): the same pool sendUpstream uses without TLS.
+      const pool = deps.runtime.pools.dispatcherFor(call.cluster!.name, endpoint.key, deps.runtime.poolSettings(call.cluster!));
+      pool.dispatch(options, handler as unknown as Dispatcher.DispatchHandler);
+    } catch (error) {
+      handler.onError(error as Error);
+    }
+  }
+
+  onTryHeaders(h: DirectAttempt, status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    const { call, deps } = this;
+    const headers = fromRawHeaders(rawHeaders);
+    const outcome: AttemptOutcome = { kind: 'response', status, headers };
+    deps.runtime.outliers.recordOutcome(call.cluster!.name, h.attempt.endpoint!.key, outcome, { grpc: false });
+    h.endTry?.(outcome);
+    if (this.retry && !this.sink.done) {
+      const decision = this.retry.shouldRetry(outcome, { now: deps.clock.now(), limits: this.limits, random: deps.random });
+      if (decision.retry) {
+        h.dropping = true;
+        this.schedule(decision.delayMs);
+        return true;
+      }
+    }
+    h.forwarded = true;
+    this.retry?.finish();
+    this.status = status;
+    this.headers = headers;
+    if (!this.telemetry.watchesBody) this.finish(callEndAtHeaders(call, status));
+    const mutated = responseHeadersFor(headers, call.route!);
+    return this.sink.headers(status, mutated ? toRawHeaders(mutated) : rawHeaders, resume, statusText);
+  }
+
+  onTryComplete(h: DirectAttempt, trailers: Buffer[] | null): void {
+    release(h.attempt);
+    if (!h.forwarded) return;
+    this.finish(callEnd(this.call, this.status, this.headers, this.call.flags.join(','), h.bytes));
+    this.sink.onAbort(undefined);
+    this.sink.complete(trailers);
+  }
+
+  onTryError(h: DirectAttempt, cause: Error): void {
+    const { call, deps } = this;
+    release(h.attempt);
+    if (h.dropping) return;
+    if (h.forwarded) {
+      this.finish(callEnd(call, this.status, this.headers, call.flags.join(','), h.bytes, cause));
+      this.sink.onAbort(undefined);
+      this.sink.error(cause);
+      return;
+    }
+    if (this.sink.done) {
+      h.endTry?.({ kind: 'reset' });
+      return this.finish(callFailure(call, new MeshError('ABORTED', `request to ${call.route!.cluster} aborted by the caller`, { cause })));
+    }
+    const endpoint = h.attempt.endpoint!;
+    const kind = transportFailureKind(cause);
+    const outcome = { kind } as AttemptOutcome;
+    deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, outcome, { grpc: false });
+    h.endTry?.(outcome);
+    const details = { cluster: call.cluster!.name, endpoint: endpoint.key };
+    const error = kind === 'connect-failure'
+      ? new MeshError('CONNECT_FAILURE', `cannot connect to ${endpoint.key} of ${call.cluster!.name}: ${cause.message}`, { cause, details })
+      : new MeshError('UPSTREAM_RESET', `${endpoint.key} of ${call.cluster!.name} reset the request: ${cause.message}`, { cause, details });
+    this.afterFailure(outcome, error);
+  }
+
+  /** A try without a response: the retry loop's decision, then another try or the local reply. */
+  private afterFailure(outcome: AttemptOutcome, error: MeshError): void {
+    if (this.retry) {
+      const decision = this.retry.shouldRetry(outcome, { now: this.deps.clock.now(), limits: this.limits, random: this.deps.random });
+      if (decision.retry) return this.schedule(decision.delayMs);
+    }
+    this.reply(error);
+  }
+
+  /** The back-off before the next try, on the injected clock (the caller's abort cancels it). */
+  private schedule(delayMs: number): void {
+    this.current = undefined;
+    this.backoff = this.deps.clock.setTimeout(() => {
+      this.backoff = undefined;
+      this.nextTry();
+    }, delayMs);
+  }
+
+  /** Envoy's local reply for the failed call, with the route's response headers, into the sink. */
+  private reply(error: MeshError): void {
+    this.retry?.finish();
+    const parts = errorReplyParts(error, { grpc: false, flags: this.call.flags });
+    const headers = responseHeadersFor(parts.headers, this.call.route!) ?? parts.headers;
+    this.finish(callEnd(this.call, parts.status, headers, parts.flags, parts.body.length));
+    this.sink.onAbort(undefined);
+    this.sink.headers(parts.status, toRawHeaders(headers), () => undefined, '');
+    if (parts.body.length > 0) this.sink.data(parts.body);
+    this.sink.complete(null);
+  }
+
+  /** The caller aborted: stop the try in flight or the back-off (the sink has told the caller). */
+  private onCallerAbort(reason: Error): void {
+    if (this.backoff) {
+      this.backoff.cancel();
+      this.backoff = undefined;
+      this.finish(callFailure(this.call, new MeshError('ABORTED', 'request aborted by the caller during a retry back-off', { cause: reason })));
+      return;
+    }
+    this.current?.abortUpstream?.(reason);
+  }
+
+  /** Ends the call's telemetry and gives back the retry slot (once). */
+  private finish(end: Parameters<OutboundTelemetry['end']>[0]): void {
+    if (this.over) return;
+    this.over = true;
+    this.retry?.finish();
+    this.telemetry.end(end);
+  }
+}
+
+function release(attempt: AttemptCall): void {
+  for (const fn of attempt.cleanups.splice(0)) fn();
+}
+
+function overflowError(cluster: string, limit: string): MeshError {
+  return new MeshError('OVERLOADED', `circuit breaker ${limit} of cluster ${cluster} overflowed`, { details: { cluster, limit } });
+}
