@@ -29,6 +29,8 @@ export interface BenchSettings {
   readonly requests?: number;
   /** Extra time the run may spend waiting for a quiet machine and re-measuring disturbed rows. */
   readonly patienceMs: number;
+  /** Client counts of the control-plane fan-out group (`--xds-clients`; default 100, 1,000, 5,000). */
+  readonly xdsClients?: readonly number[];
 }
 
 /** What a group gets to run with. */

@@ -37,6 +37,7 @@ export const USAGE = `usage: npm run bench -- [options]
                        only (~0.5 ms of send lag in every latency)
   --patience <s>       extra time the run may spend waiting for other processes to leave the CPU alone
                        and re-measuring rows they disturbed (default 60; quick 0; 0 = never wait)
+  --xds-clients <n,…>  client counts of the control-plane fan-out group (default 100,1000,5000)
   --no-pin             do not pin processes to cores with taskset
   --out <file>         results file (default bench/results/<date>.json; .tmp for --quick/--only runs)
   --markdown           also print the tables as Markdown
@@ -76,6 +77,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'body-bytes': { type: 'string' },
       pacer: { type: 'string' },
       patience: { type: 'string' },
+      'xds-clients': { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
       out: { type: 'string' },
       markdown: { type: 'boolean', default: false },
@@ -87,6 +89,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const pacer = (values.pacer ?? 'precise') as Pacer;
   if (pacer !== 'timer' && pacer !== 'precise') throw new Error(`--pacer must be "precise" or "timer" (got "${values.pacer}")`);
   const requests = values.requests === undefined ? undefined : positiveNumber('requests', values.requests, 0, true);
+  const xdsClients = values['xds-clients'] === undefined
+    ? undefined
+    : values['xds-clients'].split(',').map((raw) => positiveNumber('xds-clients', raw.trim(), 0, true));
   const settings: BenchSettings = {
     quick,
     durationMs: Math.round(positiveNumber('duration', values.duration, quick ? 0.8 : 4, false) * 1000),
@@ -98,6 +103,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     pacer,
     patienceMs: Math.round(nonNegativeNumber('patience', values.patience, quick ? 0 : 60) * 1000),
     ...(requests !== undefined ? { requests } : {}),
+    ...(xdsClients !== undefined ? { xdsClients } : {}),
   };
   const only = (values.only ?? '').split(',').map((name) => name.trim()).filter(Boolean);
   return {
