@@ -103,7 +103,8 @@ describe('front ends', function () {
     const grpc = client.grpc;
     assert.equal(grpc.target('reviews', 9080), 'xds:///reviews:9080');
     assert.equal(grpc.bootstrap.xds_servers[0]!.server_uri, tp.xds);
-    assert.deepEqual(grpc.bootstrap.node.metadata, { NAMESPACE: 'default', LABELS: { app: 'productpage' } });
+    // No workload token here: the identity says it serves no mesh mTLS (Istio's tlsMode label).
+    assert.deepEqual(grpc.bootstrap.node.metadata, { NAMESPACE: 'default', LABELS: { app: 'productpage', 'security.istio.io/tlsMode': 'disabled' } });
   });
 
   it('an unknown host passes through to its original destination (ALLOW_ANY)', async () => {

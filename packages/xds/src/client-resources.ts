@@ -1,6 +1,7 @@
 // Per-type state of the ADS client (subscription and accepted resources) and the decoding of the
 // resources in one response: type check, names, duplicates. Shared by the SotW and delta protocols.
 
+import { createHash } from 'node:crypto';
 import * as protobuf from 'protobufjs';
 import { decodeResource } from './codec';
 import type { XdsProtos } from './protos';
@@ -14,8 +15,11 @@ export class TypeState {
   wildcard = false;
   /** Accepted resources by name (plain objects, or raw Any when decoding is off). */
   readonly resources = new Map<string, object>();
-  /** Accepted bytes by name, to tell changed from resent. */
-  readonly bytes = new Map<string, Uint8Array>();
+  /**
+   * A digest of the accepted bytes by name, to tell changed from resent. A digest, not the bytes:
+   * those are views into the whole response buffer, which keeping them would keep alive.
+   */
+  readonly digests = new Map<string, string>();
   /** Delta only: accepted per-resource versions. */
   readonly versions = new Map<string, string>();
   /** Last accepted version_info (SotW) / system_version_info (delta). */
@@ -42,15 +46,16 @@ export class TypeState {
 
   /** Stores one accepted resource; true if it is new or its bytes changed. */
   store(name: string, resource: object, bytes: Uint8Array): boolean {
-    const before = this.bytes.get(name);
+    const before = this.digests.get(name);
+    const digest = createHash('sha256').update(bytes).digest('base64');
     this.resources.set(name, resource);
-    this.bytes.set(name, bytes);
-    return before === undefined || !Buffer.from(before).equals(Buffer.from(bytes));
+    this.digests.set(name, digest);
+    return before !== digest;
   }
 
   /** Drops one resource; true if it was held. */
   drop(name: string): boolean {
-    this.bytes.delete(name);
+    this.digests.delete(name);
     this.versions.delete(name);
     return this.resources.delete(name);
   }

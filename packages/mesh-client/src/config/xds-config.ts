@@ -10,6 +10,9 @@ import { compileSnapshot, type XdsResources } from '../snapshot/compile';
 import type { MeshSnapshot, ResourceError, ResourceFamily } from '../snapshot/types';
 import { referencedEndpointNames, referencedRouteNames, subscriptionDelta } from './references';
 
+/** Largest xDS response the client accepts (gRPC's default is 4 MB; istiod's clients allow more). */
+const MAX_XDS_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 /** A response the client rejected: the type, the message sent to the control plane, each resource's problems. */
 export interface NackEvent {
   readonly typeUrl: string;
@@ -76,6 +79,8 @@ export class XdsConfig extends EventEmitter<XdsConfigEvents> {
       node: options.node,
       protocol: options.protocol,
       validators,
+      // A thousand-service mesh's listener set exceeds gRPC's default 4 MB message limit.
+      channelOptions: { 'grpc.max_receive_message_length': MAX_XDS_MESSAGE_BYTES },
       ...(options.protos ? { protos: options.protos } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.random ? { random: options.random } : {}),

@@ -130,7 +130,9 @@ export function sendUpstream(deps: StackDeps): AttemptHandler {
     };
     let response: MeshResponse;
     try {
-      response = await deps.runtime.pools.send(cluster.name, endpoint.key, deps.runtime.poolSettings(cluster), request, { signal: attempt.signal!, ...(deps.runtime.pools.mtlsEnabled ? { tls: upstreamMtlsFor(cluster, endpoint) } : {}) });
+      const tls = deps.runtime.pools.mtlsEnabled ? upstreamMtlsFor(cluster, endpoint) : undefined;
+      call.lastMtls = tls !== undefined;
+      response = await deps.runtime.pools.send(cluster.name, endpoint.key, deps.runtime.poolSettings(cluster), request, { signal: attempt.signal!, ...(tls ? { tls } : {}) });
     } catch (cause) {
       let result: AttemptResult;
       try {

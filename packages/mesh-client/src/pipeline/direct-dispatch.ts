@@ -204,6 +204,7 @@ class DirectCall {
     };
     try {
       // Plaintext only (see PlaintextClusters): the same pool sendUpstream uses without TLS.
+      call.lastMtls = false; // the pass-through takes only clusters that are plaintext for every endpoint
       const pool = deps.runtime.pools.dispatcherFor(call.cluster!.name, endpoint.key, deps.runtime.poolSettings(call.cluster!));
       pool.dispatch(options, handler as unknown as Dispatcher.DispatchHandler);
     } catch (error) {

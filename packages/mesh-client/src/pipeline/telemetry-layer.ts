@@ -62,6 +62,7 @@ export function callEnd(call: OutboundCall, status: number, headers: ResponseHea
   const end: { -readonly [K in keyof RequestEnd]: RequestEnd[K] } = { cluster: call.cluster!.name };
   const endpoint = call.lastEndpoint;
   if (endpoint) end.endpoint = { key: endpoint.key, metadata: endpoint.metadata };
+  if (call.lastMtls !== undefined) end.mtls = call.lastMtls;
   end.status = status;
   const rawGrpc = headers['grpc-status'];
   if (rawGrpc !== undefined) {
@@ -79,7 +80,7 @@ export function callEnd(call: OutboundCall, status: number, headers: ResponseHea
 
 /** The outcome recorded when nothing watches the body: cluster and status, at the response headers. */
 export function callEndAtHeaders(call: OutboundCall, status: number): RequestEnd {
-  return { cluster: call.cluster!.name, status };
+  return call.lastMtls === undefined ? { cluster: call.cluster!.name, status } : { cluster: call.cluster!.name, status, mtls: call.lastMtls };
 }
 
 /** The outcome of a call that ended with an exception (the caller's abort, a closed mesh). */

@@ -43,6 +43,8 @@ export interface OutboundCall {
   /** Tries started so far, and the endpoint of the last one. */
   attempts?: number;
   lastEndpoint?: Endpoint;
+  /** Whether the last try went over mesh mutual TLS (telemetry's connection security policy). */
+  lastMtls?: boolean;
 }
 
 /** One attempt of a logical request (the retry loop creates one per try). */
