@@ -10,13 +10,15 @@ import { eprintln, println, type CliIo } from '../io';
 import { qualifiedName } from '../kind-names';
 import { DocumentSyntaxError, readDocuments } from '../read-documents';
 
-const USAGE = `Usage: inboard apply -f FILE|DIR|- [-f …] [--skip-unsupported] [--dry-run]
+const USAGE = `Usage: inboard apply -f FILE|DIR|- [-f …] [-n NS] [--skip-unsupported] [--dry-run]
 
 Validates every document of every file as one batch and stores all of them, or none.
 Directories are read non-recursively (*.yaml, *.yml, *.json); "-" reads standard input.
 
 Options:
   -f, --filename PATH   file, directory or "-" (repeatable)
+  -n, --namespace NS    namespace of documents that name none (default "default"); a document
+                        naming another namespace is an error, as with kubectl
   --skip-unsupported    skip documents of kinds the mesh does not store (Deployment, …)
                         instead of rejecting the batch
   --dry-run             validate and report what would change; store nothing
@@ -27,6 +29,7 @@ Exit codes: 0 applied, 1 rejected (nothing stored), 2 usage, 3 control plane unr
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
   filename: { type: 'string', short: 'f', multiple: true },
+  namespace: { type: 'string', short: 'n' },
   'skip-unsupported': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
 } as const;
@@ -41,7 +44,8 @@ export const applyCommand: Command = {
     if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}" (files go after -f)`, USAGE);
     if (!values.filename?.length) throw usageError('at least one -f FILE|DIR|- is required', USAGE);
     const client = connect(values, io, USAGE);
-    const documents = await readOrReport(values.filename, io);
+    const read = await readOrReport(values.filename, io);
+    const documents = values.namespace === undefined ? read : inNamespace(read, values.namespace);
     if (documents.length === 0) throw new CliError(EXIT_REJECTED, 'error: no objects passed to apply');
     const dryRun = values['dry-run'] === true;
     let response: ApplyResponse;
@@ -67,6 +71,26 @@ async function readOrReport(files: readonly string[], io: CliIo): Promise<ApplyD
     if (error instanceof DocumentSyntaxError) for (const issue of error.issues) eprintln(io, formatIssue(issue));
     throw error;
   }
+}
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * `-n NS`, kubectl's way: documents without a namespace get NS; one naming another namespace is an
+ * error naming its file and index (nothing is sent).
+ */
+export function inNamespace(documents: readonly ApplyDocument[], namespace: string): ApplyDocument[] {
+  if (!NAMESPACE.test(namespace)) throw usageError(`--namespace "${namespace}" is not a valid namespace (lowercase letters, digits and "-", at most 63)`, USAGE);
+  return documents.map((doc) => {
+    const object = doc.object as { metadata?: { namespace?: unknown } } | null;
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) return doc;
+    const own = object.metadata?.namespace;
+    if (own === undefined || own === '') return { ...doc, object: { ...object, metadata: { ...object.metadata, namespace } } };
+    if (own !== namespace) {
+      throw new CliError(EXIT_REJECTED, `error: ${doc.source} doc ${doc.index}: the namespace from the provided object "${String(own)}" does not match the namespace "${namespace}" given with -n`);
+    }
+    return doc;
+  });
 }
 
 function reportRejection(error: ServerRejection, io: CliIo): number {
