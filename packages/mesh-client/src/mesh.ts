@@ -11,6 +11,7 @@ import { getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undic
 import { createMeshAxios } from './adapters/axios';
 import { MeshDispatcher } from './adapters/dispatcher';
 import { createMeshFetch } from './adapters/fetch';
+import { plaintextXdsChannel, tlsXdsChannel, type XdsChannel } from './config/xds-channel';
 import { XdsConfig, type NackEvent } from './config/xds-config';
 import { MeshError } from './errors';
 import { explainRequest, type ExplainRequest, type Explanation } from './explain/explain';
@@ -89,6 +90,8 @@ export class Mesh extends EventEmitter<MeshEvents> {
   private readonly servedGrpc = new Set<ServedGrpc>();
   /** Mutual TLS: the workload certificate (obtained and rotated) or the reason the mesh runs plaintext. */
   readonly mtls: MeshMtls;
+  /** How this mesh reaches the control plane's xDS: plaintext (15010) or TLS with the root pinned (15012). */
+  readonly xdsChannel: XdsChannel;
   /** The certificate's files for grpc-js-xds channels (made when `grpc` is first read with mTLS on). */
   private certificateFiles: CertificateFiles | undefined;
   private closed = false;
@@ -116,8 +119,10 @@ export class Mesh extends EventEmitter<MeshEvents> {
       now: () => options.clock.now(),
     });
     this.runtime.outliers.onEvent((e) => this.emit('outlier', e));
+    const m = resolved.mtls;
+    this.xdsChannel = m.enabled && m.xdsOverTls ? tlsXdsChannel(m.caAddress, m.trustRootPem) : plaintextXdsChannel(options.controlPlane);
     this.config = new XdsConfig({
-      target: options.controlPlane, protocol: options.protocol, protos: this.protos,
+      channel: this.xdsChannel, protocol: options.protocol, protos: this.protos,
       node: { id: options.nodeId, metadata: callerMetadata(options.identity) },
     });
     this.config.on('snapshot', (snapshot, previous) => {
@@ -197,7 +202,7 @@ export class Mesh extends EventEmitter<MeshEvents> {
   async serve(handlerOrServer: RequestHandler | http.Server, options: ServeOptions): Promise<ServedHttp> {
     this.assertOpen();
     const served = await serveHttp({
-      controlPlane: this.options.controlPlane, ...(this.options.service !== undefined ? { service: this.options.service } : {}),
+      controlPlane: this.xdsChannel.target, channel: this.xdsChannel, ...(this.options.service !== undefined ? { service: this.options.service } : {}),
       identity: this.options.identity, protos: this.protos, inbound: this.inbound, clock: this.options.clock, random: this.options.random,
       telemetry: this.telemetry, config: { current: () => this.config.current, ready: this.config.ready }, mtls: this.mtls,
     }, handlerOrServer, options);

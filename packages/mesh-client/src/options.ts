@@ -62,11 +62,16 @@ export interface MtlsOptions {
   readonly caRootFile?: string;
   /** Requested certificate lifetime in ms (default: the CA's, 24 h). Env `INBOARD_CERT_TTL_SECONDS` (seconds). */
   readonly certificateTtlMs?: number;
+  /**
+   * Take config over TLS from the CA port (istiod's 15012; the root pinned) instead of the
+   * plaintext xDS port. Needs a token and a root. Env `INBOARD_XDS_TLS` (`true`/`false`).
+   */
+  readonly xdsOverTls?: boolean;
 }
 
 /** Resolved mTLS settings: `enabled: false` says why the mesh runs plaintext. */
 export type ResolvedMtls =
-  | { readonly enabled: true; readonly caAddress: string; readonly token: string; readonly trustRootPem: string; readonly ttlMs?: number }
+  | { readonly enabled: true; readonly caAddress: string; readonly token: string; readonly trustRootPem: string; readonly ttlMs?: number; readonly xdsOverTls?: boolean }
   | { readonly enabled: false; readonly reason: string; readonly explicit?: boolean };
 
 /** The CA's signing port (istiod's 15012). */
@@ -164,6 +169,17 @@ export function resolveOptions(options: ConnectOptions = {}): ResolvedOptions {
  */
 export function resolveMtls(options: MtlsOptions, env: Readonly<Record<string, string | undefined>>, controlPlane: string): ResolvedMtls {
   if (typeof options !== 'object' || options === null) fail('options.mtls', 'must be an object', options);
+  const xdsTlsEnv = nonEmpty(env['INBOARD_XDS_TLS']);
+  if (xdsTlsEnv !== undefined && !/^(true|false|1|0)$/.test(xdsTlsEnv)) fail('$INBOARD_XDS_TLS', 'must be true or false', xdsTlsEnv);
+  if (options.xdsOverTls !== undefined && typeof options.xdsOverTls !== 'boolean') fail('options.mtls.xdsOverTls', 'must be a boolean', options.xdsOverTls);
+  const xdsOverTls = options.xdsOverTls ?? (xdsTlsEnv === 'true' || xdsTlsEnv === '1');
+  const xdsTlsFrom = options.xdsOverTls !== undefined ? 'options.mtls.xdsOverTls' : '$INBOARD_XDS_TLS';
+  const resolved = resolveIdentitySource(options, env, controlPlane);
+  if (xdsOverTls && !resolved.enabled) fail(xdsTlsFrom, `needs mutual TLS, which is off: ${resolved.reason}`);
+  return resolved.enabled ? { ...resolved, xdsOverTls } : resolved;
+}
+
+function resolveIdentitySource(options: MtlsOptions, env: Readonly<Record<string, string | undefined>>, controlPlane: string): ResolvedMtls {
   if (options.enabled === false) return { enabled: false, reason: 'options.mtls.enabled is false', explicit: true };
   const readFile = (file: string, field: string): string => {
     try {
@@ -186,7 +202,7 @@ export function resolveMtls(options: MtlsOptions, env: Readonly<Record<string, s
   const ttlEnv = nonEmpty(env['INBOARD_CERT_TTL_SECONDS']);
   const ttlMs = options.certificateTtlMs ?? (ttlEnv !== undefined ? Number(ttlEnv) * 1000 : undefined);
   if (ttlMs !== undefined && (!Number.isFinite(ttlMs) || ttlMs < 1000)) fail(options.certificateTtlMs !== undefined ? 'options.mtls.certificateTtlMs' : '$INBOARD_CERT_TTL_SECONDS', 'must be a lifetime of at least 1 second', ttlMs);
-  return { enabled: true, caAddress, token, trustRootPem, ...(ttlMs !== undefined ? { ttlMs } : {}) };
+  return { enabled: true, caAddress, token, trustRootPem, xdsOverTls: false, ...(ttlMs !== undefined ? { ttlMs } : {}) };
 }
 
 /** Throws INVALID_OPTIONS naming `field`. */

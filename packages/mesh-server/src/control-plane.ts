@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { ensureAdminToken } from './api/admin-token';
 import { openCertificateAuthority, type CertificateAuthority } from './ca/authority';
-import { DEFAULT_SIGNING_PORT, startSigningService } from './ca/signing-service';
+import { DEFAULT_SIGNING_PORT, SIGNING_SERVICE_PATHS, addSigningServices, signingServerCredentials } from './ca/signing-service';
 import { openTokenStore, type TokenStore } from './tokens/token-store';
 import { DEFAULT_API_HOST, DEFAULT_API_PORT, isLoopbackHost, startApiServer, type ApiServer, type Logger } from './api/server';
 import { MeshServerError } from './errors';
@@ -98,8 +98,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       ...(options.caCertFile !== undefined ? { caCertFile: options.caCertFile } : {}),
       ...(options.caKeyFile !== undefined ? { caKeyFile: options.caKeyFile } : {}),
     });
-    const signing = await startSigningService({ ca, tokens, host: options.caHost ?? DEFAULT_API_HOST, port: options.caPort ?? DEFAULT_SIGNING_PORT, logger });
-    closers.push(() => signing.close());
     const cache = new ConfigCache(store, { onError: (error) => logger.warn(error.message) });
     closers.push(() => cache.close());
     const registry = new WorkloadRegistry();
@@ -130,6 +128,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     registry.onChange(() => xds.inputChanged());
     const xdsHost = options.xdsHost ?? DEFAULT_API_HOST;
     const xdsPort = await xds.listen(options.xdsPort ?? DEFAULT_XDS_PORT, xdsHost);
+    // istiod's 15012: certificate signing and xDS together over TLS (the server certificate chains to
+    // the mesh root, which clients pin); 15010 stays plaintext for grpc-js-xds, on loopback by default.
+    xds.addTlsOnlyServices(SIGNING_SERVICE_PATHS, (server) => addSigningServices(server, { ca, tokens, logger }));
+    const caHost = options.caHost ?? DEFAULT_API_HOST;
+    const caPort = await xds.listenTls(options.caPort ?? DEFAULT_SIGNING_PORT, caHost, await signingServerCredentials(ca));
+    const signing = { address: `${caHost.includes(':') ? `[${caHost}]` : caHost}:${caPort}` };
     const xdsStatus: XdsStatusProvider = xds;
     const xdsAddress = `${xdsHost.includes(':') ? `[${xdsHost}]` : xdsHost}:${xdsPort}`;
 

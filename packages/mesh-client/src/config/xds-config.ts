@@ -8,10 +8,8 @@ import { EventEmitter } from 'eventemitter3';
 import { MeshError } from '../errors';
 import { compileSnapshot, type XdsResources } from '../snapshot/compile';
 import type { MeshSnapshot, ResourceError, ResourceFamily } from '../snapshot/types';
+import type { XdsChannel } from './xds-channel';
 import { referencedEndpointNames, referencedRouteNames, subscriptionDelta } from './references';
-
-/** Largest xDS response the client accepts (gRPC's default is 4 MB; istiod's clients allow more). */
-const MAX_XDS_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** A response the client rejected: the type, the message sent to the control plane, each resource's problems. */
 export interface NackEvent {
@@ -33,7 +31,8 @@ export interface XdsConfigEvents {
 
 /** Options of XdsConfig. */
 export interface XdsConfigOptions {
-  readonly target: string;
+  /** The control plane: address and transport security (xds-channel.ts). */
+  readonly channel: XdsChannel;
   readonly node: AdsNodeIdentity;
   readonly protocol: 'delta' | 'sotw';
   readonly protos?: XdsProtos;
@@ -75,12 +74,12 @@ export class XdsConfig extends EventEmitter<XdsConfigEvents> {
     this.ready.catch(() => undefined); // a close() before the first config must not be an unhandled rejection
     const validators = Object.fromEntries(Object.values(TYPE_URL).map((t) => [t, (received: ReadonlyMap<string, object>) => this.validate(t, received)]));
     this.ads = new AdsClient({
-      target: options.target,
+      target: options.channel.target,
+      credentials: options.channel.credentials,
+      channelOptions: options.channel.channelOptions,
       node: options.node,
       protocol: options.protocol,
       validators,
-      // A thousand-service mesh's listener set exceeds gRPC's default 4 MB message limit.
-      channelOptions: { 'grpc.max_receive_message_length': MAX_XDS_MESSAGE_BYTES },
       ...(options.protos ? { protos: options.protos } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.random ? { random: options.random } : {}),

@@ -4,11 +4,13 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { ADS_METHOD_PATH, DEFAULT_BACKOFF, TYPE_URL, backoffDelay, toStruct, type DeltaDiscoveryRequest, type DeltaDiscoveryResponse, type XdsProtos } from '@inboard/xds';
+import type { XdsChannel } from '../config/xds-channel';
 import { MeshError } from '../errors';
 
 /** Options of a RegistrationStream. */
 export interface RegistrationOptions {
-  readonly target: string;
+  /** The control plane: address and transport security. */
+  readonly channel: XdsChannel;
   readonly nodeId: string;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly protos: XdsProtos;
@@ -39,7 +41,7 @@ export class RegistrationStream {
   constructor(private readonly options: RegistrationOptions) {
     this.registered = new Promise<void>((resolve, reject) => { this.confirm = resolve; this.refuse = reject; });
     this.registered.catch(() => undefined);
-    this.client = new grpc.Client(options.target, grpc.credentials.createInsecure());
+    this.client = new grpc.Client(options.channel.target, options.channel.credentials, options.channel.channelOptions);
     this.open();
   }
 
@@ -97,7 +99,7 @@ export class RegistrationStream {
     if (call !== this.call || this.closed) return;
     this.call = undefined;
     if (status.code === grpc.status.INVALID_ARGUMENT) {
-      this.refuse(new MeshError('REGISTRATION_FAILED', `the control plane at ${this.options.target} refused the registration of ${this.options.nodeId}: ${status.details}`, { details: { nodeId: this.options.nodeId } }));
+      this.refuse(new MeshError('REGISTRATION_FAILED', `the control plane at ${this.options.channel.target} refused the registration of ${this.options.nodeId}: ${status.details}`, { details: { nodeId: this.options.nodeId } }));
       return;
     }
     const delay = backoffDelay(this.attempt++, this.options.random ?? Math.random, DEFAULT_BACKOFF);

@@ -9,6 +9,7 @@ import { isIP, type AddressInfo } from 'node:net';
 import { context as otelContext } from '@opentelemetry/api';
 import type { XdsProtos } from '@inboard/xds';
 import { MeshError } from '../errors';
+import type { XdsChannel } from '../config/xds-channel';
 import { registrationMetadata, type NodeIdentity } from '../node-metadata';
 import type { MtlsSource } from '../identity/mesh-mtls';
 import { fail } from '../options';
@@ -54,6 +55,8 @@ export interface ServedHttp {
 /** What serve() needs from its Mesh. */
 export interface ServeContext {
   readonly controlPlane: string;
+  /** How the registration stream reaches the control plane (plaintext xDS port or TLS CA port). */
+  readonly channel: XdsChannel;
   readonly service?: string;
   readonly identity: NodeIdentity;
   readonly protos: XdsProtos;
@@ -152,7 +155,7 @@ export async function serveHttp(ctx: ServeContext, handlerOrServer: RequestHandl
   const advertised = isIP(host) !== 0 && host !== '0.0.0.0' && host !== '::' ? [host] : [];
   const nodeId = `${service}~${advertised[0] ?? host}:${port}`;
   const registration = new RegistrationStream({
-    target: ctx.controlPlane, nodeId, protos: ctx.protos, random: ctx.random,
+    channel: ctx.channel, nodeId, protos: ctx.protos, random: ctx.random,
     metadata: registrationMetadata(ctx.identity, service, { [portName]: port }, advertised),
   });
   try {

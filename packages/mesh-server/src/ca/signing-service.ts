@@ -7,13 +7,15 @@ import type { Logger } from '../api/server';
 import { isServerError } from '../errors';
 import type { TokenStore, VerifiedToken } from '../tokens/token-store';
 import type { CertificateAuthority } from './authority';
-import { caServiceDefinitions, type IstioCertificateRequest, type IstioCertificateResponse, type TrustBundleResponse } from '@inboard/xds';
+import { CA_SERVICE_NAME, TRUST_BUNDLE_SERVICE_NAME, caServiceDefinitions, type IstioCertificateRequest, type IstioCertificateResponse, type TrustBundleResponse } from '@inboard/xds';
 import { DEFAULT_SIGNING_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit';
 
 /** istiod's port for xDS and certificate signing over TLS. */
 export const DEFAULT_SIGNING_PORT = 15012;
 /** Names in the signing endpoint's serving certificate. Clients pin the root and check these. */
 export const SIGNING_SERVER_NAMES = { dnsNames: ['istiod.inboard.svc', 'localhost'], ipAddresses: ['127.0.0.1'] } as const;
+/** gRPC path prefixes of the signing services (served over TLS only). */
+export const SIGNING_SERVICE_PATHS: readonly string[] = [`/${CA_SERVICE_NAME}/`, `/${TRUST_BUNDLE_SERVICE_NAME}/`];
 /** Largest request accepted (a CSR is about 1 KB). */
 export const MAX_SIGNING_REQUEST_BYTES = 64 * 1024;
 
@@ -69,6 +71,8 @@ export function addSigningServices(server: grpc.Server, options: SigningHandlerO
     const taken = limiter.take(caller.id);
     if (!taken.ok) return fail(grpc.status.RESOURCE_EXHAUSTED, `too many certificate requests for this token; retry in ${Math.ceil(taken.retryAfterMs / 1000)} s`);
     const request = call.request;
+    // The limit holds on a shared server too (xDS on the same TLS port accepts larger messages).
+    if ((request.csr ?? '').length > MAX_SIGNING_REQUEST_BYTES) return fail(grpc.status.RESOURCE_EXHAUSTED, `the CSR is larger than ${MAX_SIGNING_REQUEST_BYTES} bytes`);
     if (request.metadata?.fields && 'ImpersonatedIdentity' in request.metadata.fields) {
       return fail(grpc.status.PERMISSION_DENIED, 'metadata.ImpersonatedIdentity is not supported: the identity comes from the bearer token only');
     }

@@ -32,6 +32,9 @@ export class XdsServer implements XdsStatusProvider {
   private debounceTimer: unknown;
   private firstChangeAt: number | undefined;
   private closed = false;
+  /** Ports bound by listenTls, and the services served on those only. */
+  private readonly tlsPorts = new Set<number>();
+  private readonly tlsOnlyPaths: string[] = [];
 
   constructor(private readonly options: XdsServerOptions) {
     this.protos = loadXdsProtos();
@@ -47,7 +50,10 @@ export class XdsServer implements XdsStatusProvider {
       warn: (message) => this.log.warn(message),
       ...(options.metrics ? { metrics: options.metrics } : {}),
     };
-    this.server = new grpc.Server({ 'grpc.keepalive_time_ms': 60_000, 'grpc.keepalive_timeout_ms': 20_000 });
+    this.server = new grpc.Server({
+      'grpc.keepalive_time_ms': 60_000, 'grpc.keepalive_timeout_ms': 20_000,
+      interceptors: [(method, call) => this.refuseOffTls(method.path, call)],
+    });
     this.server.addService(this.protos.adsService(), {
       StreamAggregatedResources: (call: grpc.ServerDuplexStream<object, object>) => this.accept(call, new SotwSession()),
       DeltaAggregatedResources: (call: grpc.ServerDuplexStream<object, object>) => this.accept(call, new DeltaSession()),
@@ -62,6 +68,43 @@ export class XdsServer implements XdsStatusProvider {
         if (err) reject(new Error(`xDS server cannot listen on ${address}: ${err.message}`, { cause: err }));
         else resolve(bound);
       });
+    });
+  }
+
+  /**
+   * Binds the same services over TLS on host:port (port 0 picks one) and resolves with the bound
+   * port: istiod's 15012, where xDS and certificate signing share one TLS port.
+   */
+  listenTls(port: number, host: string, credentials: grpc.ServerCredentials): Promise<number> {
+    const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    return new Promise((resolve, reject) => {
+      this.server.bindAsync(address, credentials, (err, bound) => {
+        if (err) reject(new Error(`xDS/CA TLS server cannot listen on ${address}: ${err.message}`, { cause: err }));
+        else {
+          this.tlsPorts.add(bound);
+          resolve(bound);
+        }
+      });
+    });
+  }
+
+  /**
+   * Adds gRPC services that answer only on the TLS ports (`listenTls`), e.g. certificate signing:
+   * on the plaintext port their calls end UNAUTHENTICATED, so a bearer token never crosses in clear.
+   */
+  addTlsOnlyServices(pathPrefixes: readonly string[], register: (server: grpc.Server) => void): void {
+    this.tlsOnlyPaths.push(...pathPrefixes);
+    register(this.server);
+  }
+
+  /** The interceptor behind addTlsOnlyServices: passes every call except a TLS-only one off the TLS ports. */
+  private refuseOffTls(path: string, call: grpc.ServerInterceptingCallInterface): grpc.ServerInterceptingCall {
+    const port = call.getConnectionInfo().localPort;
+    if (!this.tlsOnlyPaths.some((prefix) => path.startsWith(prefix)) || (port !== undefined && this.tlsPorts.has(port))) return new grpc.ServerInterceptingCall(call);
+    return new grpc.ServerInterceptingCall(call, {
+      start: (next) => next({
+        onReceiveMetadata: () => call.sendStatus({ code: grpc.status.UNAUTHENTICATED, details: `${path} is served over TLS only (the CA port, istiod's 15012)` }),
+      }),
     });
   }
 
