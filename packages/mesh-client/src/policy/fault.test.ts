@@ -88,6 +88,11 @@ describe('policy/fault', () => {
     const fixed = compileFaultConfig({ abort: { http_status: 503, percentage: { numerator: 0 } } });
     assert.deepEqual(decideFault(fixed, rng, { 'x-envoy-fault-abort-request': '500', 'x-envoy-fault-abort-request-percentage': '100' }), {},
       'a fixed fault ignores the headers');
+    // Envoy reads the header percentage over the configured denominator: 500000 of a MILLION is 50 %.
+    const perMillion = compileFaultConfig({ abort: { header_abort: {}, percentage: { numerator: 1_000_000, denominator: 'MILLION' } } });
+    const abort500 = { 'x-envoy-fault-abort-request': '500', 'x-envoy-fault-abort-request-percentage': '500000' };
+    assert.deepEqual(decideFault(perMillion, () => 0.49, abort500), { abort: { httpStatus: 500 } }, '500000 per million is 50 %: a draw of 0.49 aborts');
+    assert.deepEqual(decideFault(perMillion, () => 0.51, abort500), {}, '… and a draw of 0.51 does not');
   });
 
   it('local replies: status + "fault filter abort" + FI; gRPC gets a trailers-only reply', () => {

@@ -68,7 +68,7 @@ export interface FaultContext {
  * in progress. Otherwise the delay and the abort are drawn independently (delay first), each
  * with its FractionalPercent odds (`random % denominator < numerator`). Header-controlled
  * delays/aborts read Envoy's `x-envoy-fault-*` headers only when configured so; a header
- * percentage is capped at the configured one (read as parts of a hundred).
+ * percentage is a numerator over the configured denominator, capped at the configured percentage.
  */
 export function decideFault(fault: FaultPolicy, rng: Random, headers: RequestHeaders, context: FaultContext = {}): FaultDecision {
   if (fault.upstreamCluster !== undefined && fault.upstreamCluster !== context.upstreamCluster) return {};
@@ -84,7 +84,7 @@ export function decideFault(fault: FaultPolicy, rng: Random, headers: RequestHea
   const out: { delayMs?: number; abort?: FaultAbort } = {};
   if (fault.delay) {
     const d = fault.delay;
-    const perMillion = d.fromHeader ? headerPerMillion(headers, FAULT_HEADERS.delayPercentage, d.perMillion) : d.perMillion;
+    const perMillion = d.fromHeader ? headerPerMillion(headers, FAULT_HEADERS.delayPercentage, d.perMillion, d.headerScale) : d.perMillion;
     if (draw(perMillion, rng)) {
       const ms = d.fromHeader ? headerInt(headers, FAULT_HEADERS.delay) : d.fixedDelayMs;
       if (ms !== undefined && ms > 0) out.delayMs = ms;
@@ -92,7 +92,7 @@ export function decideFault(fault: FaultPolicy, rng: Random, headers: RequestHea
   }
   if (fault.abort) {
     const a = fault.abort;
-    const perMillion = a.fromHeader ? headerPerMillion(headers, FAULT_HEADERS.abortPercentage, a.perMillion) : a.perMillion;
+    const perMillion = a.fromHeader ? headerPerMillion(headers, FAULT_HEADERS.abortPercentage, a.perMillion, a.headerScale) : a.perMillion;
     if (draw(perMillion, rng)) {
       const abort = a.fromHeader ? headerAbort(headers) : configuredAbort(a);
       if (abort) out.abort = abort;
@@ -122,9 +122,10 @@ function headerAbort(headers: RequestHeaders): FaultAbort | undefined {
   return grpc === undefined ? undefined : { grpcStatus: grpc };
 }
 
-function headerPerMillion(headers: RequestHeaders, name: string, configured: number): number {
+/** Envoy reads a header percentage as a numerator over the configured denominator (`scale` per unit). */
+function headerPerMillion(headers: RequestHeaders, name: string, configured: number, scale = 10_000): number {
   const numerator = headerInt(headers, name);
-  return numerator === undefined ? configured : Math.min(numerator * 10_000, configured);
+  return numerator === undefined ? configured : Math.min(numerator * scale, configured);
 }
 
 function headerInt(headers: RequestHeaders, name: string): number | undefined {

@@ -46,8 +46,9 @@ export interface HeaderMutation {
 
 /** A compiled HTTPFault (filter config or per-route override). Fractions in parts per million. */
 export interface FaultPolicy {
-  readonly delay?: { readonly fixedDelayMs?: number; readonly fromHeader: boolean; readonly perMillion: number };
-  readonly abort?: { readonly httpStatus?: number; readonly grpcStatus?: number; readonly fromHeader: boolean; readonly perMillion: number };
+  /** `headerScale`: parts per million of one unit of a header percentage (the configured denominator's). */
+  readonly delay?: { readonly fixedDelayMs?: number; readonly fromHeader: boolean; readonly perMillion: number; readonly headerScale?: number };
+  readonly abort?: { readonly httpStatus?: number; readonly grpcStatus?: number; readonly fromHeader: boolean; readonly perMillion: number; readonly headerScale?: number };
   readonly responseRateLimit?: { readonly fixedKbps?: number; readonly fromHeader: boolean; readonly perMillion: number };
   /** The fault applies only when all these match. */
   readonly headers: readonly HeaderMatch[];

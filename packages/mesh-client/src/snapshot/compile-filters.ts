@@ -5,7 +5,7 @@ import { compileHeaderMatcher } from '../routing/matchers';
 import type { FaultPolicy, FilterOverride, FilterOverrides } from '../routing/types';
 import { cloneFrozen } from './freeze';
 import {
-  Issues, Obj, fields, join, readBool, readDurationMs, readFractionPerMillion, readInt, readList, readObject, readString, unwrapAny,
+  Issues, Obj, fields, join, readBool, readDurationMs, readFraction, readFractionPerMillion, readInt, readList, readObject, readString, unwrapAny,
 } from './proto-readers';
 
 /** Message names of the HTTP filter configs Inboard knows. */
@@ -37,7 +37,8 @@ export function compileFault(o: Obj, path: string, issues: Issues): FaultPolicy 
     const fromHeader = delay['header_delay'] !== undefined;
     if (fixedDelayMs === undefined && !fromHeader) issues.error(p, 'delay needs fixed_delay or header_delay');
     else if (fixedDelayMs !== undefined && fixedDelayMs <= 0) issues.error(join(p, 'fixed_delay'), 'fixed_delay must be greater than 0');
-    fault.delay = { ...(fixedDelayMs !== undefined ? { fixedDelayMs } : {}), fromHeader, perMillion: readFractionPerMillion(delay['percentage'], join(p, 'percentage'), issues, 0) };
+    const { perMillion, scale } = readFraction(delay['percentage'], join(p, 'percentage'), issues, 0);
+    fault.delay = { ...(fixedDelayMs !== undefined ? { fixedDelayMs } : {}), fromHeader, perMillion, ...(fromHeader ? { headerScale: scale } : {}) };
   }
 
   const abort = readObject(o['abort'], join(path, 'abort'), issues);
@@ -48,11 +49,13 @@ export function compileFault(o: Obj, path: string, issues: Issues): FaultPolicy 
     const fromHeader = abort['header_abort'] !== undefined;
     if (httpStatus === undefined && grpcStatus === undefined && !fromHeader) issues.error(p, 'abort needs http_status, grpc_status or header_abort');
     if (httpStatus !== undefined && (httpStatus < 200 || httpStatus >= 600)) issues.error(join(p, 'http_status'), `http_status must be within [200, 600) (got ${httpStatus})`);
+    const { perMillion, scale } = readFraction(abort['percentage'], join(p, 'percentage'), issues, 0);
     fault.abort = {
       ...(httpStatus !== undefined ? { httpStatus } : {}),
       ...(grpcStatus !== undefined ? { grpcStatus } : {}),
       fromHeader,
-      perMillion: readFractionPerMillion(abort['percentage'], join(p, 'percentage'), issues, 0),
+      perMillion,
+      ...(fromHeader ? { headerScale: scale } : {}),
     };
   }
 

@@ -195,12 +195,20 @@ const PER_MILLION_SCALE = { HUNDRED: 10_000, TEN_THOUSAND: 100, MILLION: 1 } as 
  * HUNDRED; a numerator above the denominator is clamped, as Envoy does). Unset → `fallback`.
  */
 export function readFractionPerMillion(v: unknown, path: string, issues: Issues, fallback: number): number {
+  return readFraction(v, path, issues, fallback).perMillion;
+}
+
+/**
+ * A FractionalPercent as parts per million, and `scale`: parts per million of one unit of its
+ * denominator (HUNDRED 10 000, TEN_THOUSAND 100, MILLION 1; Envoy reads fault header percentages in it).
+ */
+export function readFraction(v: unknown, path: string, issues: Issues, fallback: number): { readonly perMillion: number; readonly scale: number } {
   const o = readObject(v, path, issues);
-  if (!o) return fallback;
+  if (!o) return { perMillion: fallback, scale: PER_MILLION_SCALE.HUNDRED };
   const numerator = readInt(o['numerator'], join(path, 'numerator'), issues) ?? 0;
   const denominator = readEnum(o['denominator'], DENOMINATORS, join(path, 'denominator'), issues, 'HUNDRED');
   const scale = PER_MILLION_SCALE[denominator];
-  return Math.min(numerator * scale, 1_000_000);
+  return { perMillion: Math.min(numerator * scale, 1_000_000), scale };
 }
 
 /** A RuntimeFractionalPercent: its `default_value` as parts per million; runtime keys are noted (no runtime). */
