@@ -59,18 +59,26 @@ export function meshTarget(xdsAddress: string): MeshTarget {
  * while mesh-client has no connect(), or an Error saying what failed.
  */
 export async function startMeshPlane(context: GroupContext, servers: ReadonlyMap<ServerKind, RunningServer>): Promise<{ mesh: MeshTarget }> {
+  const documents = [...servers].flatMap(([kind, server]) => meshServiceDocuments(kind, server.port));
+  return { mesh: meshTarget(await startBenchPlane(context, documents, 'the bench services')) };
+}
+
+/**
+ * Starts the control plane in its own process on the server core and applies `documents` through
+ * its admin API in one batch; resolves with its xDS address. `what` names them in errors.
+ */
+export async function startBenchPlane(context: GroupContext, documents: readonly object[], what: string): Promise<string> {
   meshConnectFunction();
   const dataDir = fs.mkdtempSync(path.join(context.tmpDir, 'control-plane-'));
   const { command, args } = placedCommand(context.placement, 'server', process.execPath, [...tsNodeArgs(), CONTROL_PLANE_FILE, '--data-dir', dataDir]);
   const child = context.processes.add(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   const [, xdsAddress, apiAddress] = await waitForLine(child, /^control plane xds=(\S+) api=(\S+) ready$/, 30_000);
   const token = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
-  const documents = [...servers].flatMap(([kind, server]) => meshServiceDocuments(kind, server.port));
   const response = await fetch(`${apiAddress}/apis/inboard.io/v1/apply`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ documents: documents.map((object, index) => ({ source: 'bench', index: index + 1, object })) }),
   });
-  if (!response.ok) throw new Error(`the control plane refused the bench services (${response.status}): ${(await response.text()).slice(0, 500)}`);
-  return { mesh: meshTarget(xdsAddress!) };
+  if (!response.ok) throw new Error(`the control plane refused ${what} (${response.status}): ${(await response.text()).slice(0, 500)}`);
+  return xdsAddress!;
 }

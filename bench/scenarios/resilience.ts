@@ -4,24 +4,17 @@
 // filter at 0 %, connection-pool breakers, outlier detection), and with BookInfo-style policies
 // (header match to subsets, retries, outlier detection as in Istio's circuit-breaking task). Ratios
 // against the no-policy row are the per-call cost. Also exports the runner the telemetry group uses.
-import fs from 'node:fs';
-import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { tsNodeArgs, waitForLine } from '../../testing/spawn';
 import { rotate, type RoundFigures } from '../harness/aggregate';
 import type { GroupContext, GroupOutcome, ScenarioGroup } from '../harness/group';
 import { describePath, validateScenarios, type LoadScenario } from '../harness/load-group';
 import { measureRound } from '../harness/measure-round';
-import { meshServiceDocuments, meshTarget, MESH_SERVICES } from '../harness/mesh-plane';
-import { placedCommand } from '../harness/placement';
+import { meshServiceDocuments, meshTarget, MESH_SERVICES, startBenchPlane } from '../harness/mesh-plane';
 import { scenarioReport, serverReport } from '../harness/scenario-report';
-import { meshConnectFunction } from '../load/drivers/mesh';
 import type { MeshTarget } from '../load/driver';
 import { NotRunError } from '../load/driver';
 import { startServer, type RunningServer } from '../servers/launch';
 
 const NAMESPACE = 'default';
-const CONTROL_PLANE_FILE = path.join(__dirname, '..', 'servers', 'control-plane.ts');
 
 /** A mesh row of a variants group: the service name it calls, the config that name carries, an optional process environment. */
 export interface MeshVariant {
@@ -52,21 +45,9 @@ export function variantTarget(xdsAddress: string, service: string): MeshTarget {
 
 /** Starts the control plane (its own process) and applies every variant's service and config. */
 async function startVariantsPlane(context: GroupContext, server: RunningServer, variants: readonly MeshVariant[]): Promise<string> {
-  meshConnectFunction();
-  const dataDir = fs.mkdtempSync(path.join(context.tmpDir, 'control-plane-'));
-  const { command, args } = placedCommand(context.placement, 'server', process.execPath, [...tsNodeArgs(), CONTROL_PLANE_FILE, '--data-dir', dataDir]);
-  const child = context.processes.add(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
-  const [, xdsAddress, apiAddress] = await waitForLine(child, /^control plane xds=(\S+) api=(\S+) ready$/, 30_000);
-  const token = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
   const documents = variants.flatMap((v) => [...variantServiceDocuments(v.service, server.port, v.labels), ...v.config]);
   const unique = [...new Map(documents.map((d) => [JSON.stringify([(d as { kind: string }).kind, (d as { metadata: { name: string } }).metadata.name]), d])).values()];
-  const response = await fetch(`${apiAddress}/apis/inboard.io/v1/apply`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ documents: unique.map((object, index) => ({ source: 'bench', index: index + 1, object })) }),
-  });
-  if (!response.ok) throw new Error(`the control plane refused the bench config (${response.status}): ${(await response.text()).slice(0, 500)}`);
-  return xdsAddress!;
+  return startBenchPlane(context, unique, 'the bench config');
 }
 
 /**
