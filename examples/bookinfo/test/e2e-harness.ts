@@ -267,7 +267,7 @@ export class BookinfoUnderTest {
   async inboard(...args: string[]): Promise<string> {
     let stdout = '';
     let stderr = '';
-    const code = await inboard([...args, '--server', this.apiUrl, '--token', this.token()], {
+    const code = await inboard([...args, '--server', this.apiUrl, `--token=${this.token()}`], {
       stdout: { write: (t: string) => (stdout += t) },
       stderr: { write: (t: string) => (stderr += t) },
       stdin: process.stdin,

@@ -9,10 +9,10 @@ describe('admin token', () => {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inboard-token-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('is created once, 0600, 32 random bytes as base64url, and then reused', () => {
+  it('is created once, 0600, inba_ + 32 random bytes as base64url, and then reused', () => {
     const token = ensureAdminToken(dir);
-    assert.match(token, /^[A-Za-z0-9_-]{43}$/);
-    assert.equal(Buffer.from(token, 'base64url').length, 32);
+    assert.match(token, /^inba_[A-Za-z0-9_-]{43}$/, 'the prefix: never a leading "-" that a command line reads as a flag');
+    assert.equal(Buffer.from(token.slice('inba_'.length), 'base64url').length, 32);
     assert.equal(fs.statSync(adminTokenPath(dir)).mode & 0o777, 0o600);
     assert.equal(ensureAdminToken(dir), token);
     assert.equal(readAdminToken(dir), token);

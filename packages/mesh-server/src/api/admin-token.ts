@@ -1,10 +1,13 @@
-// The admin API's bearer token: created at first start in <dataDir>/admin-token (32 random bytes,
-// base64url, mode 0600), read by the control plane and the CLI, compared in constant time.
+// The admin API's bearer token: created at first start in <dataDir>/admin-token (`inba_` + 32 random
+// bytes as base64url, mode 0600), read by the control plane and the CLI, compared in constant time.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MeshServerError } from '../errors';
+
+/** Prefix of admin tokens made by ensureAdminToken. */
+export const ADMIN_TOKEN_PREFIX = 'inba_';
 
 /** File name of the token inside the data directory. */
 export const ADMIN_TOKEN_FILE = 'admin-token';
@@ -27,7 +30,9 @@ export function ensureAdminToken(dataDir: string): string {
     if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
     return existing;
   }
-  const token = randomBytes(32).toString('base64url');
+  // The prefix keeps the token from starting with "-" (which a command line would read as a flag)
+  // and lets secret scanners find it, like workload tokens' `inbt_`.
+  const token = `${ADMIN_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fd = fs.openSync(temp, 'wx', 0o600);
   try {
