@@ -1,54 +1,8 @@
-// The JSON shapes the dashboard reads from the admin API (mirrors of mesh-server's wire types).
+// The JSON shapes the dashboard reads from the admin API.
 
-/** How an edge's calls were secured. */
-export type EdgeMtls = 'mutual_tls' | 'none' | 'mixed' | 'unknown';
-
-export interface Signals {
-  readonly requests: number;
-  readonly errors: number;
-  readonly rate: number;
-  readonly errorRatio: number;
-  readonly p99Ms: number | null;
-  readonly p50Ms: number | null;
-}
-
-export interface GraphNode {
-  readonly id: string;
-  readonly kind: 'workload' | 'service';
-  readonly workload: string;
-  readonly namespace: string;
-  readonly app: string;
-  readonly version: string;
-}
-
-export interface GraphEdge extends Signals {
-  readonly id: string;
-  readonly source: string;
-  readonly destination: string;
-  readonly destinationService: string;
-  readonly mtls: EdgeMtls;
-  readonly classes: Readonly<Record<string, number>>;
-}
-
-export interface GraphResponse {
-  readonly windowMs: number;
-  readonly time: number;
-  readonly nodes: readonly GraphNode[];
-  readonly edges: readonly GraphEdge[];
-  readonly store: { readonly edges: number; readonly droppedEdges: number; readonly reports: number };
-}
-
-export interface SeriesPoint extends Signals {
-  readonly time: number;
-}
-
-export interface ServiceSignals {
-  readonly service: string;
-  readonly windowMs: number;
-  readonly binMs: number;
-  readonly total: Signals;
-  readonly series: readonly SeriesPoint[];
-}
+// The graph and signals shapes are mesh-server's own (type-only imports: nothing of the server is
+// bundled); only the shapes read from other endpoints are spelled out here.
+export type { EdgeMtls, GraphEdge, GraphNode, GraphResponse, SeriesPoint, Signals, ServiceSignalsResponse as ServiceSignals } from '../../mesh-server/src/telemetry/service-graph';
 
 export interface AnalysisMessage {
   readonly level?: string;
