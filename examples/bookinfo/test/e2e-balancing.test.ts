@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawnTs, stopProcess, waitForLine } from '../../../testing/spawn';
-import { BookinfoUnderTest, CONFIG_SETS, binomialBounds, reviewsShown } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, binomialBounds, reviewsShown } from './e2e-harness';
 
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';
 
@@ -12,15 +12,7 @@ describe('BookInfo e2e: load balancing and default retries', function () {
   this.timeout(60_000);
   let mesh: BookinfoUnderTest;
 
-  before(async function () {
-    this.timeout(120_000);
-    mesh = await BookinfoUnderTest.start(['--quiet']);
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    if (mesh) assert.equal(await mesh.stop(), 0);
-  });
+  bookinfoForSuite((m) => (mesh = m));
 
   /** n product pages (anonymous), classified by the reviews they show. */
   async function pages(n: number): Promise<string[]> {

@@ -2,7 +2,7 @@
 // 500 abort for jason on ratings (AC-08) and a 555 abort on details (AC-09) — with the project's YAML
 // and with Istio's originals. Access logs are on, to check that aborted calls never reach ratings.
 import assert from 'node:assert/strict';
-import { BookinfoUnderTest, CONFIG_SETS, MARKERS, baseline, eventually, reviewsShown } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, MARKERS, baseline, eventually, reviewsShown } from './e2e-harness';
 
 const RATINGS_ROUTE = 'ratings.default.svc.cluster.local:9080';
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';
@@ -11,15 +11,7 @@ describe('BookInfo e2e: fault injection, aborts', function () {
   this.timeout(60_000);
   let mesh: BookinfoUnderTest;
 
-  before(async function () {
-    this.timeout(120_000);
-    mesh = await BookinfoUnderTest.start();
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    if (mesh) assert.equal(await mesh.stop(), 0);
-  });
+  bookinfoForSuite((m) => (mesh = m), []);
 
   /** Access-log lines of ratings so far (`[ratings-v1] GET /ratings/0 200 1ms`). */
   const ratingsCalls = () => mesh.output().split('\n').filter((l) => l.startsWith('[ratings-v1] GET /ratings/')).length;

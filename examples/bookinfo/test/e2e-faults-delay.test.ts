@@ -2,7 +2,7 @@
 // for jason on ratings (AC-06, shortened through config only) and the reviews v3 fix path (AC-07) —
 // with the project's YAML and with Istio's originals.
 import assert from 'node:assert/strict';
-import { BookinfoUnderTest, CONFIG_SETS, MARKERS, baseline, fixedDelaysMs, reviewsShown } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, MARKERS, baseline, fixedDelaysMs, reviewsShown } from './e2e-harness';
 
 const RATINGS_ROUTE = 'ratings.default.svc.cluster.local:9080';
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';
@@ -18,15 +18,7 @@ describe('BookInfo e2e: fault injection, delays', function () {
   this.timeout(60_000);
   let mesh: BookinfoUnderTest;
 
-  before(async function () {
-    this.timeout(120_000);
-    mesh = await BookinfoUnderTest.start(['--quiet']);
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    if (mesh) assert.equal(await mesh.stop(), 0);
-  });
+  bookinfoForSuite((m) => (mesh = m));
 
   for (const set of CONFIG_SETS) {
     describe(`with the ${set.name} config`, () => {

@@ -3,6 +3,7 @@
 // (admin API /debug/syncz + /debug/config_dump), and talks HTTP through the ingress gateway.
 // Config comes in two sets — the project's own YAML and Istio's original samples — so every
 // scenario runs against both.
+import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -108,6 +109,23 @@ export const CONFIG_SETS: readonly ConfigSet[] = [
 /** The state every scenario starts from and returns to: npm start's default config. */
 export function baseline(set: ConfigSet): string[] {
   return [...set.services, set.gateway, set.destinationRuleAll, set.allV1];
+}
+
+/**
+ * The mocha hooks of a suite that runs against one `npm start`: started before the suite with `args`,
+ * stopped after it with an assertion that it exits 0 on SIGTERM. `use` receives the running instance.
+ */
+export function bookinfoForSuite(use: (mesh: BookinfoUnderTest) => void, args: readonly string[] = ['--quiet']): void {
+  let mesh: BookinfoUnderTest | undefined;
+  before(async function () {
+    this.timeout(120_000);
+    mesh = await BookinfoUnderTest.start(args);
+    use(mesh);
+  });
+  after(async function () {
+    this.timeout(30_000);
+    if (mesh) assert.equal(await mesh.stop(), 0, 'npm start exits 0 on SIGTERM');
+  });
 }
 
 /** Resolves once `check` returns a value (not undefined) — polled every `everyMs` — or rejects after `timeoutMs`. */

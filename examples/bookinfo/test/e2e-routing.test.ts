@@ -2,7 +2,7 @@
 // request routing all-v1 and by user (AC-04, AC-05, AC-12) and the two 503s of routing to subsets
 // (AC-19, AC-20) — each with the project's YAML and with Istio's original samples.
 import assert from 'node:assert/strict';
-import { BookinfoUnderTest, CONFIG_SETS, MARKERS, eventually, reviewsShown } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, MARKERS, eventually, reviewsShown } from './e2e-harness';
 
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';
 
@@ -10,15 +10,7 @@ describe('BookInfo e2e: ingress and request routing', function () {
   this.timeout(60_000);
   let mesh: BookinfoUnderTest;
 
-  before(async function () {
-    this.timeout(120_000);
-    mesh = await BookinfoUnderTest.start(['--quiet']);
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    if (mesh) assert.equal(await mesh.stop(), 0, 'npm start exits 0 on SIGTERM');
-  });
+  bookinfoForSuite((m) => (mesh = m));
 
   /** n product pages as `cookie` (anonymous when undefined), classified by the reviews they show. */
   async function pages(n: number, cookie?: string): Promise<string[]> {

@@ -2,7 +2,7 @@
 // v1/v3, then all v3) and the other weighted splits of the samples (AC-11: 80/20, 90/10, v2/v3),
 // counted over many requests with binomial tolerances (5 standard deviations), with both config sets.
 import assert from 'node:assert/strict';
-import { BookinfoUnderTest, CONFIG_SETS, baseline, binomialBounds, subsetWeights } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, baseline, binomialBounds, subsetWeights } from './e2e-harness';
 
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';
 
@@ -12,15 +12,7 @@ describe('BookInfo e2e: traffic shifting', function () {
   this.timeout(60_000);
   let mesh: BookinfoUnderTest;
 
-  before(async function () {
-    this.timeout(120_000);
-    mesh = await BookinfoUnderTest.start(['--quiet']);
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    if (mesh) assert.equal(await mesh.stop(), 0);
-  });
+  bookinfoForSuite((m) => (mesh = m));
 
   /** Which version answered each of n reviews API calls through the gateway (no rating = v1, black = v2, red = v3). */
   async function versions(n: number): Promise<Record<Version, number>> {

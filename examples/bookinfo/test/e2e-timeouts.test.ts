@@ -2,7 +2,7 @@
 // is felt but harmless; a 0.5 s route timeout on reviews makes productpage give up; a timeout above
 // productpage's own 3 s has no effect) — with both config sets.
 import assert from 'node:assert/strict';
-import { BookinfoUnderTest, CONFIG_SETS, MARKERS, baseline, fixedDelaysMs, reviewsShown } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, MARKERS, baseline, fixedDelaysMs, reviewsShown } from './e2e-harness';
 
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';
 const RATINGS_ROUTE = 'ratings.default.svc.cluster.local:9080';
@@ -11,15 +11,7 @@ describe('BookInfo e2e: request timeouts', function () {
   this.timeout(60_000);
   let mesh: BookinfoUnderTest;
 
-  before(async function () {
-    this.timeout(120_000);
-    mesh = await BookinfoUnderTest.start(['--quiet']);
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    if (mesh) assert.equal(await mesh.stop(), 0);
-  });
+  bookinfoForSuite((m) => (mesh = m));
 
   /** The route timeout of productpage's reviews route in ms (0 = none). */
   const timeoutMs = (json: string) => {
