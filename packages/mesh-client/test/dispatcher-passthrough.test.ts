@@ -19,11 +19,13 @@ interface Server {
   /** Requests to /slow that the client went away from before the answer. */
   readonly abandoned: () => number;
   resets: number;
+  /** Answers for the next requests, in order: a status and extra response headers. */
+  readonly answers: { status: number; headers: [string, string][] }[];
   close(): Promise<void>;
 }
 
 async function startServer(version: string): Promise<Server> {
-  const state = { seen: [] as http.IncomingHttpHeaders[], resets: 0, abandoned: 0 };
+  const state = { seen: [] as http.IncomingHttpHeaders[], resets: 0, abandoned: 0, answers: [] as Server['answers'][number][] };
   const server = http.createServer((req, res) => {
     state.seen.push(req.headers);
     if (state.resets > 0) {
@@ -37,7 +39,13 @@ async function startServer(version: string): Promise<Server> {
       res.once('close', () => { state.abandoned++; });
       return;
     }
+    const scripted = state.answers.shift();
     req.on('end', () => {
+      if (scripted) {
+        res.writeHead(scripted.status, [['content-type', 'text/plain'], ...scripted.headers]);
+        res.end('scripted');
+        return;
+      }
       const body = JSON.stringify({ version, path: req.url, host: req.headers.host, added: req.headers['x-added'] ?? null });
       res.writeHead(200, [['content-type', 'application/json'], ['x-backend', version], ['set-cookie', 'a=1'], ['set-cookie', 'b=2']]);
       res.end(body);
@@ -46,7 +54,7 @@ async function startServer(version: string): Promise<Server> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    port, seen: state.seen,
+    port, seen: state.seen, answers: state.answers,
     abandoned: () => state.abandoned,
     get resets() { return state.resets; },
     set resets(n: number) { state.resets = n; },
@@ -204,6 +212,33 @@ describe('the dispatcher pass-through', function () {
     const { statusCode, body } = await undiciRequest('http://reviews:9080/reset-again', { dispatcher: mesh.dispatcher });
     assert.equal(statusCode, 200);
     await body.dump();
+  });
+
+  it('retry decisions read the response headers they need (grpc-status, x-envoy-ratelimited) as Envoy does', async () => {
+    await tp.apply(virtualService('reviews', { hosts: ['reviews'], http: [{ name: 'retry-headers', retries: { attempts: 2, retryOn: 'unavailable,5xx' }, route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] }));
+    await untilExplained(mesh, 'http://reviews:9080/', (e) => JSON.stringify(e).includes('retry-headers'));
+    // grpc-status 14 on a 200 is UNAVAILABLE: retried under retry_on unavailable, the caller sees the second try.
+    let seen = v1.seen.length;
+    v1.answers.push({ status: 200, headers: [['grpc-status', '14']] });
+    const retried = await undiciRequest('http://reviews:9080/unavailable', { dispatcher: mesh.dispatcher });
+    assert.equal(retried.statusCode, 200);
+    assert.equal(retried.headers['grpc-status'], undefined, 'the retried answer, not the first');
+    assert.equal((await retried.body.json() as { path: string }).path, '/unavailable');
+    assert.equal(v1.seen.length - seen, 2);
+    // A 503 carrying x-envoy-ratelimited is retried only under envoy-ratelimited, never under 5xx.
+    seen = v1.seen.length;
+    v1.answers.push({ status: 503, headers: [['X-Envoy-RateLimited', 'true']] });
+    const limited = await undiciRequest('http://reviews:9080/limited', { dispatcher: mesh.dispatcher });
+    assert.equal(limited.statusCode, 503);
+    assert.equal(await limited.body.text(), 'scripted');
+    assert.equal(v1.seen.length - seen, 1, 'not retried');
+    // And a plain 503 is retried under 5xx.
+    seen = v1.seen.length;
+    v1.answers.push({ status: 503, headers: [] });
+    const plain = await undiciRequest('http://reviews:9080/plain-503', { dispatcher: mesh.dispatcher });
+    assert.equal(plain.statusCode, 200);
+    await plain.body.dump();
+    assert.equal(v1.seen.length - seen, 2);
   });
 
   it('a caller abort before the headers reaches the upstream request and rejects the caller', async () => {

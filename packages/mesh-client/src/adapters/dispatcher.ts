@@ -56,7 +56,7 @@ export class MeshDispatcher extends Dispatcher {
 const PARSED_ORIGINS = new Map<string, { readonly host: string; readonly https: boolean }>();
 
 function parseOrigin(raw: string | URL): { readonly host: string; readonly https: boolean } {
-  const key = String(raw);
+  const key = typeof raw === 'string' ? raw : raw.href;
   let origin = PARSED_ORIGINS.get(key);
   if (!origin) {
     const url = new URL(key);
@@ -83,16 +83,26 @@ function toMeshRequest(options: Dispatcher.DispatchOptions, bridge: HandlerBridg
     else throw new TypeError(`mesh dispatcher: unsupported request body type ${Object.prototype.toString.call(raw)}`);
     if (Buffer.isBuffer(body)) headers['content-length'] ??= String(body.length);
   }
-  return {
-    authority: headers['host'] ? String(headers['host']) : origin.host,
-    scheme: origin.https ? 'https' : 'http',
-    method: options.method,
-    path: options.path,
-    headers,
-    ...(body !== undefined ? { body } : {}),
-    get signal() { return bridge.signal; },
-    ...(stream ? { sink: bridge } : {}),
-  };
+  const host = headers['host'];
+  return new DispatchedRequest(host ? String(host) : origin.host, origin.https ? 'https' : 'http', options.method, options.path, headers, body, bridge, stream ? bridge : undefined);
+}
+
+/** A dispatched request as the pipeline reads it (a class: one shape, the signal getter on the prototype). */
+class DispatchedRequest implements MeshRequest {
+  constructor(
+    readonly authority: string,
+    readonly scheme: 'http' | 'https',
+    readonly method: string,
+    readonly path: string,
+    readonly headers: HeaderMap,
+    readonly body: Buffer | Readable | undefined,
+    private readonly bridge: HandlerBridge,
+    readonly sink: ResponseSink | undefined,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.bridge.signal;
+  }
 }
 
 /**

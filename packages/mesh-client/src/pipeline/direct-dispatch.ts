@@ -7,7 +7,7 @@
 import type { Dispatcher } from 'undici';
 import { MeshError } from '../errors';
 import { computeDeadline, routeTimeoutsOf } from '../policy/deadline';
-import type { AttemptOutcome } from '../policy/outcome';
+import { firstHeader, type AttemptOutcome } from '../policy/outcome';
 import { RetryState } from '../policy/retry-policy';
 import type { ClusterLimits, Overflow, Permit } from '../policy/cluster-limits';
 import { upstreamTlsFor } from '../snapshot/compile-upstream-tls';
@@ -18,7 +18,7 @@ import { errorReplyParts } from './local-reply';
 import { transportFailureKind } from './passthrough';
 import { effectiveFault } from './policy-layers';
 import { deliveredResponse, fromRawHeaders, toRawHeaders, type ResponseSink } from './response-sink';
-import { responseHeadersFor } from './route-layers';
+import { changesResponseHeaders, responseHeadersFor } from './route-layers';
 import { callEnd, callEndAtHeaders, callFailure, startAttemptTelemetry, startCallTelemetry } from './telemetry-layer';
 import type { AttemptCall, Layer, OutboundCall, StackDeps } from './types';
 
@@ -121,7 +121,7 @@ class DirectCall {
   private over = false;
   /** Status and headers of the forwarded response, for the call's telemetry at its end. */
   private status = 0;
-  private headers: Record<string, string | string[]> = {};
+  private response: RawResponseOutcome | undefined;
 
   constructor(private readonly deps: StackDeps, private readonly call: OutboundCall, readonly sink: ResponseSink) {
     const route = call.route!;
@@ -140,11 +140,13 @@ class DirectCall {
   /** Pick (UH when none), breakers (UO), then send — as pickEndpoint and admitByBreakers do. */
   private nextTry(): void {
     const { call, deps } = this;
-    const attempt: AttemptCall = { call, number: ++this.number, ...(this.retry ? { retry: this.retry } : {}), cleanups: [] };
-    const picked = deps.runtime.picker(call.snapshot!, call.cluster!).pick({
-      ...(call.route!.hash !== undefined ? { hash: call.route!.hash } : {}),
-      ...(this.retry ? { exclude: this.retry.exclude() } : {}),
-    });
+    // Built field by field (no spreads): once per try on the hot path.
+    const number = ++this.number;
+    const attempt: AttemptCall = this.retry ? { call, number, retry: this.retry, cleanups: [] } : { call, number, cleanups: [] };
+    const context: { hash?: bigint; exclude?: ReadonlySet<string> } = {};
+    if (call.route!.hash !== undefined) context.hash = call.route!.hash;
+    if (this.retry) context.exclude = this.retry.exclude();
+    const picked = deps.runtime.picker(call.snapshot!, call.cluster!).pick(context);
     if (!picked.ok) return this.reply(picked.error);
     attempt.endpoint = picked.endpoint;
     const request = this.limits.tryAcquireRequest();
@@ -214,8 +216,7 @@ class DirectCall {
 
   onTryHeaders(h: DirectAttempt, status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     const { call, deps } = this;
-    const headers = fromRawHeaders(rawHeaders);
-    const outcome: AttemptOutcome = { kind: 'response', status, headers };
+    const outcome = new RawResponseOutcome(status, rawHeaders);
     deps.runtime.outliers.recordOutcome(call.cluster!.name, h.attempt.endpoint!.key, outcome, { grpc: false });
     h.endTry?.(outcome);
     if (this.retry && !this.sink.done) {
@@ -229,16 +230,16 @@ class DirectCall {
     h.forwarded = true;
     this.retry?.finish();
     this.status = status;
-    this.headers = headers;
+    this.response = outcome;
     if (!this.telemetry.watchesBody) this.finish(callEndAtHeaders(call, status));
-    const mutated = responseHeadersFor(headers, call.route!);
+    const mutated = changesResponseHeaders(call.route!) ? responseHeadersFor(outcome.headers, call.route!) : undefined;
     return this.sink.headers(status, mutated ? toRawHeaders(mutated) : rawHeaders, resume, statusText);
   }
 
   onTryComplete(h: DirectAttempt, trailers: Buffer[] | null): void {
     release(h.attempt);
     if (!h.forwarded) return;
-    this.finish(callEnd(this.call, this.status, this.headers, this.call.flags.join(','), h.bytes));
+    if (!this.over) this.finish(callEnd(this.call, this.status, this.response?.headers ?? {}, this.call.flags.join(','), h.bytes));
     this.sink.onAbort(undefined);
     this.sink.complete(trailers);
   }
@@ -248,7 +249,7 @@ class DirectCall {
     release(h.attempt);
     if (h.dropping) return;
     if (h.forwarded) {
-      this.finish(callEnd(call, this.status, this.headers, call.flags.join(','), h.bytes, cause));
+      if (!this.over) this.finish(callEnd(call, this.status, this.response?.headers ?? {}, call.flags.join(','), h.bytes, cause));
       this.sink.onAbort(undefined);
       this.sink.error(cause);
       return;
@@ -316,6 +317,32 @@ class DirectCall {
     this.over = true;
     this.retry?.finish();
     this.telemetry.end(end);
+  }
+}
+
+/**
+ * A try's response as retry, outlier and telemetry decisions see it, with its headers decoded
+ * from undici's raw form only when one of them reads them (most decisions need the status alone).
+ */
+class RawResponseOutcome {
+  readonly kind = 'response';
+  private decoded: Record<string, string | string[]> | undefined;
+
+  constructor(readonly status: number, private readonly raw: readonly Buffer[]) {}
+
+  get headers(): Record<string, string | string[]> {
+    this.decoded ??= fromRawHeaders(this.raw);
+    return this.decoded;
+  }
+
+  /** One header's first value; only names of the same length are decoded. */
+  header(name: string): string | undefined {
+    if (this.decoded) return firstHeader(this.decoded, name);
+    const raw = this.raw;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (raw[i]!.length === name.length && raw[i]!.toString('latin1').toLowerCase() === name) return raw[i + 1]!.toString('latin1');
+    }
+    return undefined;
   }
 }
 

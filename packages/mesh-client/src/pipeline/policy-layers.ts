@@ -9,6 +9,7 @@ import { decideFault } from '../policy/fault';
 import type { MeshResponse } from '../request';
 import { FILTER_TYPES } from '../snapshot/compile-filters';
 import type { FaultPolicy } from '../routing/types';
+import type { HttpFilterSpec, ListenerSpec } from '../snapshot/types';
 import { errorReply, withFlags } from './local-reply';
 import { upstreamHeaders } from './headers';
 import { reply } from './route-layers';
@@ -28,10 +29,22 @@ export function prepareHeaders(): Layer {
  * filter, as Envoy applies per-route config only to filters in the chain.
  */
 export function effectiveFault(call: OutboundCall): FaultPolicy | undefined {
-  const filter = call.listener?.http?.httpFilters.find((f) => f.typeName === FILTER_TYPES.FAULT && !f.disabled);
+  const filter = call.listener === undefined ? undefined : faultFilterOf(call.listener);
   if (!filter) return undefined;
   return call.route?.fault ?? filter.fault;
 }
+
+/** The listener's enabled fault filter, found once per compiled listener (immutable). */
+function faultFilterOf(listener: ListenerSpec): HttpFilterSpec | undefined {
+  let known = FAULT_FILTERS.get(listener);
+  if (known === undefined) {
+    known = { filter: listener.http?.httpFilters.find((f) => f.typeName === FILTER_TYPES.FAULT && !f.disabled) };
+    FAULT_FILTERS.set(listener, known);
+  }
+  return known.filter;
+}
+
+const FAULT_FILTERS = new WeakMap<ListenerSpec, { readonly filter: HttpFilterSpec | undefined }>();
 
 /**
  * Envoy's fault filter: a delay (flag DI) and/or an abort (local reply, flag FI) drawn for this

@@ -3,6 +3,7 @@
 // offers so the pipeline may stream a response straight into it, and the "already delivered" answer.
 
 import { Readable } from 'node:stream';
+import { util as undiciUtil } from 'undici';
 import type { MeshResponse } from '../request';
 
 /** undici's own handler protocol (onConnect/onHeaders/onData/onComplete/onError), called by its core. */
@@ -73,11 +74,14 @@ function headerBytes(value: string): Buffer {
   return Buffer.from(value, BEYOND_LATIN1.test(value) ? 'utf8' : 'latin1');
 }
 
+const headerNameToString = undiciUtil.headerNameToString as (name: Buffer | string) => string;
+
 /** undici's raw response headers as a HeaderMap (lower-case names, repeated headers as arrays). */
 export function fromRawHeaders(raw: readonly (Buffer | string)[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
+    // undici's own lookup: common header names come back lower-cased without decoding the bytes.
+    const name = headerNameToString(raw[i]!);
     const value = raw[i + 1]!.toString('latin1');
     if (name === '__proto__') {
       Object.defineProperty(out, name, { value, enumerable: true, configurable: true, writable: true });

@@ -97,6 +97,9 @@ export function matchRouteLayer(deps: StackDeps): Layer {
           break;
         }
         call.cluster = cluster;
+        // A route that changes no response header adds nothing to the answer: hand it on as it is
+        // (a coded error thrown below becomes the same local reply in the pipeline's entry).
+        if (!changesResponseHeaders(outcome)) return next(call);
         // No await of its own: the answer below is mapped once, whether it comes now or later.
         let pending: Promise<MeshResponse>;
         try {
@@ -129,14 +132,19 @@ function withResponseHeaders(response: MeshResponse, outcome: RouteOutcome): Mes
  * route changes nothing (the headers are then used as they are).
  */
 export function responseHeadersFor(responseHeaders: HeaderMap, outcome: RouteOutcome): HeaderMap | undefined {
+  if (!changesResponseHeaders(outcome)) return undefined;
   const cookies = outcome.kind === 'forward' ? outcome.setCookies : [];
-  if (outcome.responseHeaders.length === 0 && cookies.length === 0) return undefined;
   const headers: HeaderMap = applyHeaderMutations(responseHeaders, outcome.responseHeaders);
   if (cookies.length > 0) {
     const existing = headers['set-cookie'];
     headers['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...cookies.map((c) => c.header)];
   }
   return headers;
+}
+
+/** True when the route mutates response headers or sets hash-policy cookies. */
+export function changesResponseHeaders(outcome: RouteOutcome): boolean {
+  return outcome.responseHeaders.length > 0 || (outcome.kind === 'forward' && outcome.setCookies.length > 0);
 }
 
 /** The local reply for `error` in the call's protocol, with the flags gathered so far. */

@@ -107,5 +107,5 @@ export function startAttemptTelemetry(attempt: AttemptCall, endpoint: Endpoint):
 }
 
 function target(cluster: string, endpoint: Endpoint | undefined): { cluster: string; endpoint?: { key: string; metadata: Endpoint['metadata'] } } {
-  return { cluster, ...(endpoint ? { endpoint: { key: endpoint.key, metadata: endpoint.metadata } } : {}) };
+  return endpoint ? { cluster, endpoint: { key: endpoint.key, metadata: endpoint.metadata } } : { cluster };
 }

@@ -80,6 +80,18 @@ export function compileRouteTimeouts(routeAction: unknown, notes?: Issue[]): Rou
  * deprecated max_grpc_timeout form (what Istio sends to sidecars).
  */
 export function routeTimeoutsOf(action: ForwardAction): RouteTimeouts {
+  let timeouts = ROUTE_TIMEOUTS.get(action);
+  if (!timeouts) {
+    timeouts = readTimeoutsOf(action);
+    ROUTE_TIMEOUTS.set(action, timeouts);
+  }
+  return timeouts;
+}
+
+/** routeTimeoutsOf per compiled action (immutable, so read once; collected with its snapshot). */
+const ROUTE_TIMEOUTS = new WeakMap<ForwardAction, RouteTimeouts>();
+
+function readTimeoutsOf(action: ForwardAction): RouteTimeouts {
   const base = { timeoutMs: action.timeoutMs, perTryTimeoutMs: action.retryPolicy?.perTryTimeoutMs ?? 0 };
   const msd = action.maxStreamDuration;
   if (!msd) return base;
@@ -191,16 +203,16 @@ export function computeDeadline(input: DeadlineInput): Deadline {
   let perTryTimeoutMs = wholeMs(first(headers, TIMEOUT_HEADERS.perTryTimeout)) ?? t.perTryTimeoutMs;
   if (globalTimeoutMs !== 0 && perTryTimeoutMs >= globalTimeoutMs) perTryTimeoutMs = 0;
 
-  const candidates: [number, DeadlineSource][] = [];
-  if (globalTimeoutMs > 0) candidates.push([now + globalTimeoutMs, globalSource]);
-  if (streamMs > 0) candidates.push([now + streamMs, 'max-stream-duration']);
-  if (grpc && grpcHeader !== undefined && grpcHeader > 0) candidates.push([now + grpcHeader, 'grpc-timeout']);
+  // The earliest bound wins; on a tie, the first listed (Envoy's own bounds first).
+  let expiresAt = globalTimeoutMs > 0 ? now + globalTimeoutMs : Infinity;
+  let source: DeadlineSource | undefined = globalTimeoutMs > 0 ? globalSource : undefined;
+  if (streamMs > 0 && now + streamMs < expiresAt) [expiresAt, source] = [now + streamMs, 'max-stream-duration'];
+  if (grpc && grpcHeader !== undefined && grpcHeader > 0 && now + grpcHeader < expiresAt) [expiresAt, source] = [now + grpcHeader, 'grpc-timeout'];
   const expected = wholeMs(first(headers, TIMEOUT_HEADERS.expectedTimeout));
-  if (expected !== undefined && expected > 0) candidates.push([now + expected, 'expected-rq-timeout-header']);
-  if (input.parentDeadline !== undefined) candidates.push([input.parentDeadline, 'parent']);
-  let best: [number, DeadlineSource] | undefined;
-  for (const c of candidates) if (!best || c[0] < best[0]) best = c;
-  return best ? { expiresAt: best[0], source: best[1], globalTimeoutMs, perTryTimeoutMs } : { globalTimeoutMs, perTryTimeoutMs };
+  if (expected !== undefined && expected > 0 && now + expected < expiresAt) [expiresAt, source] = [now + expected, 'expected-rq-timeout-header'];
+  const parent = input.parentDeadline;
+  if (parent !== undefined && (source === undefined || parent < expiresAt)) [expiresAt, source] = [parent, 'parent'];
+  return source !== undefined ? { expiresAt, source, globalTimeoutMs, perTryTimeoutMs } : { globalTimeoutMs, perTryTimeoutMs };
 }
 
 /** The HCM stream-duration bound of a max_stream_duration route (0 = none). */

@@ -20,7 +20,11 @@ export type ResponseHeaders = Readonly<Record<string, string | readonly string[]
  * to false for `connect-failure` and true otherwise.
  */
 export type AttemptOutcome =
-  | { readonly kind: 'response'; readonly status: number; readonly headers?: ResponseHeaders; readonly grpcStatus?: number }
+  | {
+    readonly kind: 'response'; readonly status: number; readonly headers?: ResponseHeaders; readonly grpcStatus?: number;
+    /** The first value of one (lower-case) header without decoding the others; preferred over `headers` when present. */
+    readonly header?: (name: string) => string | undefined;
+  }
   | { readonly kind: 'connect-failure' | 'reset' | 'refused-stream' | 'timeout'; readonly requestSent?: boolean }
   | { readonly kind: 'overflow' };
 
@@ -72,6 +76,11 @@ export function grpcToHttpStatus(grpcStatus: number): number {
   }
 }
 
+/** The first value of a response header of `outcome`, through its `header` reader when it has one. */
+export function responseHeader(outcome: Extract<AttemptOutcome, { kind: 'response' }>, name: string): string | undefined {
+  return outcome.header !== undefined ? outcome.header(name) : firstHeader(outcome.headers, name);
+}
+
 /** The first value of a header, or undefined (Envoy reads only the first value of trusted headers). */
 export function firstHeader(headers: ResponseHeaders | undefined, name: string): string | undefined {
   const v = headers?.[name];
@@ -89,7 +98,7 @@ export const INVALID_GRPC_STATUS = -1;
  */
 export function responseGrpcStatus(outcome: AttemptOutcome): number | undefined {
   if (outcome.kind !== 'response') return undefined;
-  const raw = outcome.grpcStatus !== undefined ? String(outcome.grpcStatus) : firstHeader(outcome.headers, 'grpc-status');
+  const raw = outcome.grpcStatus !== undefined ? String(outcome.grpcStatus) : responseHeader(outcome, 'grpc-status');
   if (raw === undefined || raw === '') return undefined;
   if (!/^\d{1,9}$/.test(raw)) return INVALID_GRPC_STATUS;
   const code = Number(raw);

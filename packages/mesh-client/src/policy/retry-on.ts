@@ -3,7 +3,7 @@
 
 import type { HeaderMatch } from '../routing/matchers';
 import { RequestView } from '../routing/request-view';
-import { GRPC_STATUS, responseGrpcStatus, type AttemptOutcome } from './outcome';
+import { GRPC_STATUS, responseGrpcStatus, responseHeader, type AttemptOutcome } from './outcome';
 
 /** HTTP retry_on names (x-envoy-retry-on). */
 export const HTTP_RETRY_ON = [
@@ -97,8 +97,7 @@ export function retryConditionFor(outcome: AttemptOutcome, rules: RetryOnRules):
 
 function responseCondition(outcome: Extract<AttemptOutcome, { kind: 'response' }>, rules: RetryOnRules): RetryOnName | undefined {
   const c = rules.conditions;
-  const headers = outcome.headers;
-  if (headers?.['x-envoy-ratelimited'] !== undefined) return c.has('envoy-ratelimited') ? 'envoy-ratelimited' : undefined;
+  if (responseHeader(outcome, 'x-envoy-ratelimited') !== undefined) return c.has('envoy-ratelimited') ? 'envoy-ratelimited' : undefined;
   const status = outcome.status;
   if (c.has('5xx') && status >= 500 && status < 600) return '5xx';
   if (c.has('gateway-error') && status >= 502 && status <= 504) return 'gateway-error';

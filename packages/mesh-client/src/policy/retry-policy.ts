@@ -88,7 +88,8 @@ export class RetryState {
   private exponentialRetries = 0;
   private retries = 0;
   private permit?: Permit;
-  private readonly attempted = new Set<string>();
+  /** Hosts tried so far; kept only when the policy avoids previous hosts. */
+  private attempted: Set<string> | undefined;
 
   private constructor(private readonly policy: RetryPolicy, rules: RetryOnRules, numRetries: number, private readonly replayable: boolean) {
     this.rules = rules;
@@ -109,6 +110,13 @@ export class RetryState {
     const grpcOnHeader = header(h, 'x-envoy-retry-grpc-on');
     const base = policy ?? DEFAULT_POLICY;
     if (base.retryOn.length === 0 && retryOnHeader === undefined && grpcOnHeader === undefined) return undefined;
+    const statusCodesHeader = header(h, 'x-envoy-retriable-status-codes');
+    const headerNamesHeader = header(h, 'x-envoy-retriable-header-names');
+    if (retryOnHeader === undefined && grpcOnHeader === undefined && statusCodesHeader === undefined && headerNamesHeader === undefined && base.retriableRequestHeaders.length === 0) {
+      // The common case: the route's own rules, compiled once per policy.
+      const rules = routeRules(base);
+      return new RetryState(base, rules, maxRetriesOverride(h, rules.conditions.size) ?? base.numRetries, request.replayable);
+    }
     const conditions = new Set(configuredConditions(base));
     if (retryOnHeader !== undefined) for (const c of parseRetryOn(retryOnHeader, 'http-header').conditions) conditions.add(c);
     if (grpcOnHeader !== undefined) for (const c of parseRetryOn(grpcOnHeader, 'grpc-header').conditions) conditions.add(c);
@@ -116,15 +124,13 @@ export class RetryState {
       const view = request.view ?? new RequestView({ authority: '', method: '', path: '', headers: h });
       if (!base.retriableRequestHeaders.some((m) => m.test(view))) conditions.clear();
     }
-    let numRetries = base.numRetries;
-    const maxRetries = header(h, 'x-envoy-max-retries');
-    if (conditions.size > 0 && maxRetries !== undefined && /^\s*\+?\d+\s*$/.test(maxRetries)) numRetries = Number(maxRetries.trim());
+    const numRetries = maxRetriesOverride(h, conditions.size) ?? base.numRetries;
     const statusCodes = [...base.retriableStatusCodes];
-    for (const token of (header(h, 'x-envoy-retriable-status-codes') ?? '').split(',')) {
+    for (const token of (statusCodesHeader ?? '').split(',')) {
       if (/^\s*\+?\d+\s*$/.test(token)) statusCodes.push(Number(token.trim()));
     }
     const retriableHeaders: HeaderMatch[] = [...base.retriableHeaders];
-    for (const name of (header(h, 'x-envoy-retriable-header-names') ?? '').split(',')) {
+    for (const name of (headerNamesHeader ?? '').split(',')) {
       const trimmed = name.trim();
       if (trimmed === '') continue;
       const matcher = compileHeaderMatcher({ name: trimmed }, 'x-envoy-retriable-header-names', new Issues());
@@ -150,12 +156,12 @@ export class RetryState {
 
   /** Records the host an attempt went to (Envoy's onHostAttempted), keyed `address:port`. */
   onHostAttempted(host: string): void {
-    this.attempted.add(host);
+    if (this.policy.avoidPreviousHosts) (this.attempted ??= new Set()).add(host);
   }
 
   /** Hosts the next pick should avoid: those already tried when previous_hosts is configured. */
   exclude(): ReadonlySet<string> {
-    return this.policy.avoidPreviousHosts ? this.attempted : NONE;
+    return this.attempted ?? NONE;
   }
 
   /**
@@ -208,6 +214,26 @@ export class RetryState {
     this.permit = undefined;
   }
 }
+
+/** `x-envoy-max-retries` when it applies (some retry condition is set) and is a whole number. */
+function maxRetriesOverride(headers: RequestHeaders, conditions: number): number | undefined {
+  const maxRetries = header(headers, 'x-envoy-max-retries');
+  if (conditions === 0 || maxRetries === undefined || !/^\s*\+?\d+\s*$/.test(maxRetries)) return undefined;
+  return Number(maxRetries.trim());
+}
+
+/** The retry rules of a route's policy alone (no request header merged), compiled once per policy. */
+function routeRules(policy: RetryPolicy): RetryOnRules {
+  let rules = ROUTE_RULES.get(policy);
+  if (!rules) {
+    rules = { conditions: new Set(configuredConditions(policy)), retriableStatusCodes: [...policy.retriableStatusCodes], retriableHeaders: [...policy.retriableHeaders] };
+    ROUTE_RULES.set(policy, rules);
+  }
+  return rules;
+}
+
+/** routeRules per compiled policy (immutable; collected with its snapshot). Rules are only read. */
+const ROUTE_RULES = new WeakMap<RetryPolicy, RetryOnRules>();
 
 /**
  * Envoy's LoadBalancerBase::chooseHost loop for pickers without native exclusion: picks up to

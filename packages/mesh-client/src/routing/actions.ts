@@ -137,6 +137,7 @@ function forward(
   const authority = rewriteAuthority(action, entry, view);
   const hashed = action.hashPolicies.length === 0 ? undefined : computeRequestHash(action.hashPolicies, view, { random, cookieSeed: options.cookieSeed });
   const filterOverrides = overrideChain(entry, route, virtualHost, table);
+  const mutations = forwardMutations(table, virtualHost, route, entry);
   return {
     kind: 'forward',
     table,
@@ -151,8 +152,8 @@ function forward(
     authority,
     autoHostRewrite: action.hostRewrite?.kind === 'auto',
     xForwardedHost: authority !== request.authority && action.appendXForwardedHost ? request.authority : undefined,
-    requestHeaders: ordered(table, entry?.requestHeaders, route.requestHeaders, virtualHost.requestHeaders, table.requestHeaders),
-    responseHeaders: ordered(table, entry?.responseHeaders, route.responseHeaders, virtualHost.responseHeaders, table.responseHeaders),
+    requestHeaders: mutations.request,
+    responseHeaders: mutations.response,
     timeoutMs: action.timeoutMs,
     timeoutDefaulted: action.timeoutDefaulted,
     idleTimeoutMs: action.idleTimeoutMs,
@@ -167,6 +168,28 @@ function forward(
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/** Request and response header mutations of a forwarded route (and weighted cluster), in order. */
+interface ForwardMutations {
+  readonly request: readonly HeaderMutation[];
+  readonly response: readonly HeaderMutation[];
+}
+
+/** ForwardMutations per route or weighted-cluster entry: every level is immutable config, so ordered once. */
+const FORWARD_MUTATIONS = new WeakMap<CompiledRoute | WeightedClusterEntry, ForwardMutations>();
+
+function forwardMutations(table: RouteTable, virtualHost: VirtualHost, route: CompiledRoute, entry: WeightedClusterEntry | undefined): ForwardMutations {
+  const key = entry ?? route;
+  let known = FORWARD_MUTATIONS.get(key);
+  if (!known) {
+    known = {
+      request: ordered(table, entry?.requestHeaders, route.requestHeaders, virtualHost.requestHeaders, table.requestHeaders),
+      response: ordered(table, entry?.responseHeaders, route.responseHeaders, virtualHost.responseHeaders, table.responseHeaders),
+    };
+    FORWARD_MUTATIONS.set(key, known);
+  }
+  return known;
+}
 
 function overrideChain(entry: WeightedClusterEntry | undefined, route: CompiledRoute, virtualHost: VirtualHost, table: RouteTable): readonly FilterOverrides[] {
   if ((entry === undefined || entry.filterOverrides.size === 0) && route.filterOverrides.size === 0 && virtualHost.filterOverrides.size === 0 && table.filterOverrides.size === 0) return NONE;

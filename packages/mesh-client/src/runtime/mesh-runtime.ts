@@ -36,6 +36,7 @@ export class MeshRuntime {
   /** Faults in progress (HTTPFault max_active_faults). */
   activeFaults = 0;
   private readonly pickers = new Map<string, CachedPicker>();
+  private readonly poolSettingsOf = new WeakMap<ClusterConfig, PoolSettings>();
   private closed = false;
 
   constructor(private readonly random: RandomSource, clock: Clock) {
@@ -76,13 +77,19 @@ export class MeshRuntime {
 
   /** Pool settings of a cluster from its config (DestinationRule connectionPool via xDS). */
   poolSettings(cluster: ClusterConfig): PoolSettings {
-    const max = cluster.circuitBreakers.perHostMaxConnections ?? cluster.circuitBreakers.default.maxConnections;
-    return {
-      ...(max < UNLIMITED ? { maxConnections: max } : {}),
-      ...(cluster.maxRequestsPerConnection !== undefined ? { maxRequestsPerConnection: cluster.maxRequestsPerConnection } : {}),
-      connectTimeoutMs: cluster.connectTimeoutMs,
-      ...(cluster.idleTimeoutMs !== undefined ? { idleTimeoutMs: cluster.idleTimeoutMs } : {}),
-    };
+    let settings = this.poolSettingsOf.get(cluster);
+    if (!settings) {
+      const max = cluster.circuitBreakers.perHostMaxConnections ?? cluster.circuitBreakers.default.maxConnections;
+      settings = Object.freeze({
+        ...(max < UNLIMITED ? { maxConnections: max } : {}),
+        ...(cluster.maxRequestsPerConnection !== undefined ? { maxRequestsPerConnection: cluster.maxRequestsPerConnection } : {}),
+        connectTimeoutMs: cluster.connectTimeoutMs,
+        ...(cluster.idleTimeoutMs !== undefined ? { idleTimeoutMs: cluster.idleTimeoutMs } : {}),
+      });
+      // A compiled cluster is immutable: one settings object per cluster, so pools can remember it.
+      this.poolSettingsOf.set(cluster, settings);
+    }
+    return settings;
   }
 
   /** Stops timers, fails queued requests and closes every pool. */

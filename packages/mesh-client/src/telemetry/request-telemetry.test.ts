@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { SpanKind } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { MeterProvider, type HistogramMetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { workloadPeer } from './istio-labels';
@@ -106,6 +106,35 @@ describe('telemetry/request-telemetry (the pipeline hooks)', () => {
     const after = await t.requests();
     assert.ok(after.count!.dataPoints.some((p) => p.attributes['destination_service'] === 'example.com' && p.attributes['response_flags'] === 'NR'));
     await t.close();
+  });
+
+  it('with nothing to record, an outbound call is free: no span, only the peer header; a trace or an SDK turns it back on', () => {
+    const app = new MeshTelemetry({ self: workloadPeer({ namespace: 'default', labels: { app: 'productpage' } }) });
+    const quiet = app.outbound(outboundRequest, { cluster: CLUSTER_V2 });
+    assert.equal(quiet, app.outbound(outboundRequest, { cluster: CLUSTER_V2 }), 'one shared object, nothing built per call');
+    assert.equal(quiet.watchesBody, false);
+    const headers = quiet.attempt(1).injectHeaders({ 'x-app': 'a' });
+    assert.deepEqual(Object.keys(headers).sort(), ['x-app', PEER_METADATA_HEADER].sort());
+    assert.equal(app.outbound(outboundRequest, { cluster: 'PassthroughCluster' }).attempt(1).injectHeaders({})[PEER_METADATA_HEADER], undefined);
+    // A trace the caller's headers carry is continued (B3 multi and W3C both count).
+    const traced = { ...outboundRequest, headers: { 'x-b3-traceid': '463ac35c9f6413ad48485a3953bb6124', 'x-b3-spanid': 'a2fb4a1d1a96d312', 'x-b3-sampled': '1' } };
+    const continued = app.outbound(traced, { cluster: CLUSTER_V2 }).attempt(1).injectHeaders({ ...traced.headers });
+    assert.match(String(continued['traceparent']), /^00-463ac35c9f6413ad48485a3953bb6124-a2fb4a1d1a96d312-01$/);
+    // So is the served request's trace (the fallback parent).
+    const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
+    assert.notEqual(app.outbound(outboundRequest, { cluster: CLUSTER_V2, fallbackParent: parent }), quiet);
+    // A tracing SDK installed after the telemetry was built records from the next call on.
+    const exporter = new InMemorySpanExporter();
+    assert.ok(trace.setGlobalTracerProvider(new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [new SimpleSpanProcessor(exporter)] })));
+    try {
+      const recorded = app.outbound(outboundRequest, { cluster: CLUSTER_V2 });
+      assert.notEqual(recorded, quiet);
+      assert.equal(recorded.span.span.isRecording(), true);
+      recorded.end({ status: 200 });
+      assert.equal(exporter.getFinishedSpans().length, 1);
+    } finally {
+      trace.disable();
+    }
   });
 
   it('observeBody reports the bytes once the body ends, or the failure when it breaks', async () => {

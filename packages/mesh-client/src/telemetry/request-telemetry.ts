@@ -12,7 +12,7 @@ import {
 import { edgeDestination, type EdgeDestination, type EdgeObservation, type EdgeRecorder } from './edge-stats';
 import { MeshMetrics } from './metrics';
 import { encodePeerMetadata, inboundSourcePeer, PEER_METADATA_HEADER } from './peer-metadata';
-import { MeshTracing, type AttemptSpan, type ClientSpan, type InboundRequestInfo, type OutboundRequestInfo, type SpanOutcome } from './tracing';
+import { INERT_CLIENT_SPAN, MeshTracing, type AttemptSpan, type ClientSpan, type InboundRequestInfo, type OutboundRequestInfo, type SpanOutcome } from './tracing';
 
 /** Where a call went: the Istio cluster name and the endpoint (key `address:port` and EDS metadata). */
 export interface UpstreamTarget {
@@ -57,7 +57,10 @@ export interface OutboundTelemetry {
    * the caller may then end the call when its response headers arrive instead of watching the body.
    */
   readonly watchesBody: boolean;
-  /** Starts attempt `n`; send the attempt with `attempt.injectHeaders(headers)`. */
+  /**
+   * Starts attempt `n`; send the attempt with `attempt.injectHeaders(headers)`, given headers the
+   * caller owns: the result carries the trace and peer-metadata headers, and may be `headers` itself.
+   */
   attempt(n: number, target?: UpstreamTarget): AttemptSpan;
   /** Ends the call: span status and one istio_requests_total (+ histograms) sample. Idempotent. */
   end(outcome: RequestEnd): void;
@@ -90,6 +93,8 @@ export class MeshTelemetry {
   private readonly now: () => number;
   private readonly peerHeader: string;
   private readonly edges: EdgeRecorder | undefined;
+  /** The outbound telemetry of a call nothing records (see `outbound`), with and without the peer header. */
+  private readonly quiet: { readonly toMesh: OutboundTelemetry; readonly toOther: OutboundTelemetry };
 
   constructor(options: MeshTelemetryOptions) {
     this.self = options.self;
@@ -98,6 +103,7 @@ export class MeshTelemetry {
     this.metrics = options.metrics ?? new MeshMetrics();
     this.tracing = options.tracing ?? new MeshTracing();
     this.now = options.now ?? (() => performance.now());
+    this.quiet = { toMesh: quietOutbound(this.peerHeader), toOther: quietOutbound(undefined) };
   }
 
   /**
@@ -105,9 +111,13 @@ export class MeshTelemetry {
    * workload's peer metadata when the cluster is a mesh cluster (`outbound|…`), never to passthrough hosts.
    */
   outbound(request: OutboundRequestInfo, start: OutboundStart = {}): OutboundTelemetry {
-    const startedAt = this.now();
     const parsedCluster = start.cluster !== undefined ? parseClusterName(start.cluster) : undefined;
     const sendPeer = start.peerMetadata ?? parsedCluster !== undefined;
+    // No metrics SDK, no edge reports, no tracing SDK and no trace to carry: nothing to build per call.
+    if (!this.metrics.enabled && this.edges === undefined && this.tracing.isInert(request.headers, start.fallbackParent)) {
+      return sendPeer ? this.quiet.toMesh : this.quiet.toOther;
+    }
+    const startedAt = this.now();
     const subset = parsedCluster?.subset || undefined;
     const span = this.tracing.startClientSpan(request, {
       ...(start.route !== undefined ? { route: start.route } : {}),
@@ -195,6 +205,22 @@ export function observeBody(body: Readable, onDone: (bytes: number, error?: Erro
   body.once('end', () => finish());
   body.once('close', () => finish(body.readableEnded ? undefined : (body.errored as Error | null) ?? new Error('response body closed before its end')));
   return body;
+}
+
+/** Shared outbound telemetry for calls nothing records: attempts only add the peer header (when given). */
+function quietOutbound(peerHeader: string | undefined): OutboundTelemetry {
+  const attempt: AttemptSpan = peerHeader === undefined
+    ? INERT_CLIENT_SPAN.attempt(1)
+    : Object.freeze({
+      context: INERT_CLIENT_SPAN.context,
+      // In place: the pipeline hands each attempt headers it owns (see OutboundTelemetry.attempt).
+      injectHeaders(headers: Readonly<HeaderMap>): HeaderMap {
+        (headers as HeaderMap)[PEER_METADATA_HEADER] = peerHeader;
+        return headers as HeaderMap;
+      },
+      end() {},
+    });
+  return Object.freeze({ span: INERT_CLIENT_SPAN, watchesBody: false, attempt: () => attempt, end() {} });
 }
 
 function spanTarget(target: UpstreamTarget): { endpoint?: string; cluster?: string; subset?: string } {

@@ -3,7 +3,7 @@
 // OpenTelemetry's HTTP semantic conventions plus the mesh's `inboard.*` attributes. No SDK → no-op.
 
 import {
-  context as otelContext, isSpanContextValid, SpanKind, SpanStatusCode, trace,
+  context as otelContext, INVALID_SPAN_CONTEXT, isSpanContextValid, ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace,
   type Attributes, type Context, type Span, type Tracer, type TracerProvider,
 } from '@opentelemetry/api';
 import type { HeaderMap } from '../request';
@@ -55,7 +55,7 @@ export interface AttemptInfo {
 export interface AttemptSpan {
   /** Context to send this attempt under. */
   readonly context: Context;
-  /** A copy of `headers` with this attempt's trace headers (W3C and B3). */
+  /** A copy of `headers` with this attempt's trace headers (W3C and B3); `headers` itself when it adds none. */
   injectHeaders(headers: Readonly<HeaderMap>): HeaderMap;
   /** Ends the attempt span with its outcome (for a route without retries: records it on the logical span). */
   end(outcome: SpanOutcome): void;
@@ -102,10 +102,30 @@ export class MeshTracing {
   /** The propagator used for extraction and injection. */
   readonly propagator: MeshPropagator;
   private readonly tracer: Tracer;
+  /** The global provider proxy, when spans come from it (its delegate tells whether an SDK is installed). */
+  private readonly globalProvider: ProxyTracerProvider | undefined;
+  /** The request headers without which no form (W3C, B3) can carry a trace, lower-case. */
+  private readonly traceHeaders: readonly string[];
 
   constructor(options: MeshTracingOptions = {}) {
-    this.tracer = options.tracer ?? (options.tracerProvider ?? trace.getTracerProvider()).getTracer(TELEMETRY_SCOPE);
+    const provider = options.tracerProvider ?? trace.getTracerProvider();
+    this.tracer = options.tracer ?? provider.getTracer(TELEMETRY_SCOPE);
+    this.globalProvider = options.tracer === undefined && provider instanceof ProxyTracerProvider ? provider : undefined;
     this.propagator = options.propagator instanceof MeshPropagator ? options.propagator : new MeshPropagator(options.propagator ?? {});
+    this.traceHeaders = this.propagator.fields().map((field) => field.toLowerCase()).filter((name) => !TRACE_COMPANION_HEADERS.has(name));
+  }
+
+  /**
+   * True when a call would neither record a span nor carry a trace: no tracing SDK is installed
+   * globally, no span is active, `fallbackParent` has none, and the request's headers carry none.
+   * Such a call can skip the span entirely (`INERT_CLIENT_SPAN`); the answer is taken per call, so
+   * an SDK installed later is used from the next call on.
+   */
+  isInert(headers: Readonly<HeaderMap>, fallbackParent?: Context): boolean {
+    if (this.globalProvider === undefined || this.globalProvider.getDelegate() !== NOOP_TRACER_PROVIDER) return false;
+    for (const name of this.traceHeaders) if (headers[name] !== undefined) return false;
+    if (fallbackParent !== undefined && trace.getSpanContext(fallbackParent) !== undefined) return false;
+    return trace.getSpanContext(otelContext.active()) === undefined;
   }
 
   /**
@@ -232,6 +252,27 @@ class InertClientSpan implements ClientSpan {
     this.span.end();
   }
 }
+
+/** Propagation headers that carry no trace without another one (`traceparent`, `x-b3-traceid`) beside them. */
+const TRACE_COMPANION_HEADERS: ReadonlySet<string> = new Set(['tracestate', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags']);
+
+/** What the global proxy delegates to while no SDK is installed (the API's no-op provider). */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/** The attempt of an inert call: nothing to inject, nothing to end. */
+const INERT_ATTEMPT: AttemptSpan = Object.freeze({
+  context: ROOT_CONTEXT,
+  injectHeaders(headers: Readonly<HeaderMap>): HeaderMap { return headers as HeaderMap; },
+  end() {},
+});
+
+/** The client span of every call `MeshTracing.isInert` admits: one shared no-op, nothing per call. */
+export const INERT_CLIENT_SPAN: ClientSpan = Object.freeze({
+  span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
+  context: ROOT_CONTEXT,
+  attempt(): AttemptSpan { return INERT_ATTEMPT; },
+  end() {},
+});
 
 function meshAttributes(options: ClientSpanOptions): Attributes {
   return {

@@ -41,6 +41,7 @@ export interface SendOptions {
  */
 export class EndpointPools {
   private readonly pools = new Map<string, PoolEntry>();
+  private readonly merged = new WeakMap<PoolSettings, { readonly merged: PoolSettings; readonly settingsKey: string }>();
   private closed = false;
   private mtls: MtlsSource | undefined;
 
@@ -106,17 +107,27 @@ export class EndpointPools {
     await Promise.all(entries.map((e) => e.pool.close().catch(() => e.pool.destroy())));
   }
 
+  /** `settings` over the defaults, and their identity; remembered per settings object (callers reuse one per cluster). */
+  private mergedSettings(settings: PoolSettings): { readonly merged: PoolSettings; readonly settingsKey: string } {
+    let known = this.merged.get(settings);
+    if (!known) {
+      const merged = { ...this.defaults, ...settings };
+      known = { merged, settingsKey: `${merged.maxConnections}|${merged.maxRequestsPerConnection}|${merged.connectTimeoutMs}|${merged.idleTimeoutMs}` };
+      this.merged.set(settings, known);
+    }
+    return known;
+  }
+
   private poolFor(cluster: string, endpoint: string, settings: PoolSettings, tls: UpstreamMtls | undefined): Pool {
     if (this.closed) throw new Error('mesh transport is closed');
-    const endpointKey = `${cluster}|${endpoint}`;
     // The TLS settings are part of the pool's key: plaintext and mTLS pools to one endpoint are
     // distinct and never share (or replace) each other's connections.
-    const key = `${endpointKey}|${tls?.key ?? 'plaintext'}`;
-    const merged = { ...this.defaults, ...settings };
-    const settingsKey = `${merged.maxConnections}|${merged.maxRequestsPerConnection}|${merged.connectTimeoutMs}|${merged.idleTimeoutMs}`;
+    const key = `${cluster}|${endpoint}|${tls?.key ?? 'plaintext'}`;
+    const { merged, settingsKey } = this.mergedSettings(settings);
     const existing = this.pools.get(key);
     if (existing && existing.settingsKey === settingsKey) return existing.pool;
     if (existing) void existing.pool.close().catch(() => undefined);
+    const endpointKey = `${cluster}|${endpoint}`;
     const connectTimeout = merged.connectTimeoutMs ?? 10_000;
     const pool = new Pool(`${tls ? 'https' : 'http'}://${endpoint}`, {
       ...(tls && this.mtls ? { connect: meshTlsConnector(this.mtls, tls, connectTimeout) } : {}),
