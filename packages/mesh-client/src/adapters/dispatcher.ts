@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { MeshHandler } from './fetch';
 import type { HeaderMap, MeshRequest, MeshResponse } from '../request';
 import { toHeaderMap } from '../request';
-import { isDelivered, toRawHeaders, type ResponseSink } from '../pipeline/response-sink';
+import { deliveredAnswer, isDelivered, toRawHeaders, type ResponseSink } from '../pipeline/response-sink';
 
 type AnyHandler = Dispatcher.DispatchHandler & Record<string, any>;
 
@@ -34,7 +34,10 @@ export class MeshDispatcher extends Dispatcher {
       return true;
     }
     bridge.start();
-    this.handle(request).then(
+    const answer = this.handle(request);
+    // The pass-through streamed (or is streaming) into the bridge itself: nothing to wait for.
+    if (answer === deliveredAnswer()) return true;
+    answer.then(
       (response) => { if (!isDelivered(response)) bridge.respond(response); },
       (err: Error) => bridge.error(err),
     );

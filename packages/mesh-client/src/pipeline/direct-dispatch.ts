@@ -11,13 +11,13 @@ import { firstHeader, type AttemptOutcome } from '../policy/outcome';
 import { RetryState } from '../policy/retry-policy';
 import type { ClusterLimits, Overflow, Permit } from '../policy/cluster-limits';
 import { upstreamTlsFor } from '../snapshot/compile-upstream-tls';
-import type { ClusterConfig, ClusterEndpoints } from '../snapshot/types';
+import type { ClusterConfig, ClusterEndpoints, Endpoint } from '../snapshot/types';
 import type { OutboundTelemetry } from '../telemetry';
 import { upstreamHeaders } from './headers';
 import { errorReplyParts } from './local-reply';
 import { transportFailureKind } from './passthrough';
 import { effectiveFault } from './policy-layers';
-import { deliveredResponse, fromRawHeaders, toRawHeaders, type ResponseSink } from './response-sink';
+import { deliveredAnswer, fromRawHeaders, toRawHeaders, type ResponseSink } from './response-sink';
 import { changesResponseHeaders, responseHeadersFor } from './route-layers';
 import { callEnd, callEndAtHeaders, callFailure, startAttemptTelemetry, startCallTelemetry } from './telemetry-layer';
 import type { AttemptCall, Layer, OutboundCall, StackDeps } from './types';
@@ -51,7 +51,7 @@ export function directDispatch(deps: StackDeps): Layer {
     const sink = call.request.sink;
     if (sink === undefined || directIneligibility(deps, call, plaintext) !== undefined) return next(call);
     new DirectCall(deps, call, sink).start();
-    return Promise.resolve(deliveredResponse());
+    return deliveredAnswer();
   };
 }
 
@@ -82,7 +82,7 @@ class DirectAttempt {
   bytes = 0;
   endTry: ((outcome: AttemptOutcome) => void) | undefined;
 
-  constructor(private readonly owner: DirectCall, readonly attempt: AttemptCall) {}
+  constructor(private readonly owner: DirectCall, readonly attempt: DirectTry) {}
 
   onConnect(abort: (reason?: Error) => void): void {
     this.abortUpstream = abort;
@@ -128,7 +128,7 @@ class DirectCall {
     this.telemetry = startCallTelemetry(deps, call);
     this.base = upstreamHeaders(call.request.headers, route);
     call.upstreamHeaders = this.base;
-    this.retry = RetryState.begin(route.retryPolicy, { headers: call.request.headers, ...(call.view ? { view: call.view } : {}), replayable: true });
+    this.retry = RetryState.begin(route.retryPolicy, call.view ? { headers: call.request.headers, view: call.view, replayable: true } : { headers: call.request.headers, replayable: true });
     this.limits = deps.runtime.limits.get(call.cluster!.name, route.action.priority);
   }
 
@@ -142,7 +142,7 @@ class DirectCall {
     const { call, deps } = this;
     // Built field by field (no spreads): once per try on the hot path.
     const number = ++this.number;
-    const attempt: AttemptCall = this.retry ? { call, number, retry: this.retry, cleanups: [] } : { call, number, cleanups: [] };
+    const attempt = new DirectTry(call, number, this.retry);
     const context: { hash?: bigint; exclude?: ReadonlySet<string> } = {};
     if (call.route!.hash !== undefined) context.hash = call.route!.hash;
     if (this.retry) context.exclude = this.retry.exclude();
@@ -151,7 +151,7 @@ class DirectCall {
     attempt.endpoint = picked.endpoint;
     const request = this.limits.tryAcquireRequest();
     if (!request.ok) return this.afterFailure({ kind: 'overflow' }, overflowError(call.cluster!.name, request.limit));
-    attempt.cleanups.push(() => request.release());
+    attempt.requestSlot = request;
     // No signal: a queued try the caller gave up on is released as soon as it is admitted (sink.done).
     const gate = deps.runtime.gates.acquire(this.limits);
     if (gate instanceof Promise) {
@@ -168,12 +168,12 @@ class DirectCall {
     }
   }
 
-  private admitted(attempt: AttemptCall, connection: Permit | Overflow): void {
+  private admitted(attempt: DirectTry, connection: Permit | Overflow): void {
     if (!connection.ok) {
       release(attempt);
       return this.afterFailure({ kind: 'overflow' }, overflowError(this.call.cluster!.name, connection.limit));
     }
-    attempt.cleanups.push(() => connection.release());
+    attempt.connectionSlot = connection;
     if (this.sink.done) {
       release(attempt);
       return this.finish(callFailure(this.call, new MeshError('ABORTED', 'request aborted by the caller')));
@@ -182,12 +182,12 @@ class DirectCall {
   }
 
   /** The transport, as sendUpstream: the endpoint's pool, the attempt's span and headers. */
-  private send(attempt: AttemptCall): void {
+  private send(attempt: DirectTry): void {
     const { call, deps } = this;
     const endpoint = attempt.endpoint!;
     const route = call.route!;
     this.retry?.onHostAttempted(endpoint.key);
-    attempt.cleanups.push(deps.runtime.endpointState.track(endpoint.key));
+    attempt.untrack = deps.runtime.endpointState.track(endpoint.key);
     const span = startAttemptTelemetry(attempt, endpoint);
     const authority = route.autoHostRewrite && endpoint.hostname ? endpoint.hostname : route.authority;
     const headers = this.base;
@@ -346,8 +346,33 @@ class RawResponseOutcome {
   }
 }
 
-function release(attempt: AttemptCall): void {
-  for (const fn of attempt.cleanups.splice(0)) fn();
+/**
+ * One try of the pass-through as the telemetry sees it (an AttemptCall), holding what the try
+ * took — the request and connection slots, the endpoint's active count — in fields instead of
+ * cleanup closures, released once by `release`.
+ */
+class DirectTry implements AttemptCall {
+  endpoint?: Endpoint;
+  requestSlot: Permit | undefined;
+  connectionSlot: Permit | undefined;
+  untrack: (() => void) | undefined;
+
+  /** Unused (frozen): the pass-through's holds are the fields above. */
+  readonly cleanups = NO_CLEANUPS;
+
+  constructor(readonly call: OutboundCall, readonly number: number, readonly retry: RetryState | undefined) {}
+}
+
+const NO_CLEANUPS = Object.freeze([]) as unknown as (() => void)[];
+
+/** Gives back what the try holds (idempotent). */
+function release(attempt: DirectTry): void {
+  attempt.requestSlot?.release();
+  attempt.connectionSlot?.release();
+  attempt.untrack?.();
+  attempt.requestSlot = undefined;
+  attempt.connectionSlot = undefined;
+  attempt.untrack = undefined;
 }
 
 function overflowError(cluster: string, limit: string): MeshError {

@@ -47,6 +47,14 @@ export function deliveredResponse(): MeshResponse {
   return delivered;
 }
 
+let deliveredPromise: Promise<MeshResponse> | undefined;
+
+/** {@link deliveredResponse} as one shared, settled promise (a layer's answer, allocated once). */
+export function deliveredAnswer(): Promise<MeshResponse> {
+  deliveredPromise ??= Promise.resolve(deliveredResponse());
+  return deliveredPromise;
+}
+
 /** True when `response` is {@link deliveredResponse}: nothing left for the front end to send. */
 export function isDelivered(response: MeshResponse): boolean {
   return response === delivered;

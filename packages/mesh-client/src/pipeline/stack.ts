@@ -13,7 +13,8 @@ import { applyDeadline, injectFaults, prepareHeaders } from './policy-layers';
 import { retryLoop } from './retry-layer';
 import { matchRouteLayer, readSnapshotOnce, selectListener } from './route-layers';
 import { recordTelemetry } from './telemetry-layer';
-import { compose, type AttemptLayer, type Layer, type StackDeps } from './types';
+import { deliveredAnswer } from './response-sink';
+import { compose, type AttemptLayer, type Layer, type OutboundCall, type StackDeps } from './types';
 
 /** Options of one call through the stack. */
 export interface HandleOptions {
@@ -74,18 +75,27 @@ export function buildPipeline(deps: StackDeps): MeshPipeline {
   // 8. The retry loop is the terminal: each try runs the whole attempt stack above.
   const stack = compose(layers, retryLoop(deps, attempt));
 
-  return async (request, options = {}) => {
-    const grpc = isGrpcRequest(request.headers);
-    const call = { request, grpc, flags: [] as string[], ...(options.listener !== undefined ? { listenerName: options.listener } : {}) };
-    try {
-      return await stack(call);
-    } catch (error) {
-      if (request.signal?.aborted && !isMeshError(error, 'ABORTED')) {
-        throw new MeshError('ABORTED', 'request aborted by the caller', { cause: request.signal.reason });
-      }
-      // A coded error with an HTTP answer that escaped a layer still becomes Envoy's local reply.
-      if (isMeshError(error) && error.status !== undefined && error.details['passthrough'] !== true) return errorReply(error, { grpc, flags: call.flags });
-      throw error;
+  /** What escaped the stack, as the caller gets it: ABORTED for an aborted caller, a local reply for a coded error with an HTTP answer. */
+  const recover = (request: MeshRequest, call: OutboundCall, error: unknown): MeshResponse => {
+    if (request.signal?.aborted && !isMeshError(error, 'ABORTED')) {
+      throw new MeshError('ABORTED', 'request aborted by the caller', { cause: request.signal.reason });
     }
+    // A coded error with an HTTP answer that escaped a layer still becomes Envoy's local reply.
+    if (isMeshError(error) && error.status !== undefined && error.details['passthrough'] !== true) return errorReply(error, { grpc: call.grpc, flags: call.flags });
+    throw error;
+  };
+
+  return (request, options) => {
+    const grpc = isGrpcRequest(request.headers);
+    const call: OutboundCall = options?.listener !== undefined ? { request, grpc, flags: [], listenerName: options.listener } : { request, grpc, flags: [] };
+    let answer: Promise<MeshResponse>;
+    try {
+      answer = stack(call);
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    // The pass-through's shared, already settled answer needs no handler of its own.
+    if (answer === deliveredAnswer()) return answer;
+    return answer.then(undefined, (error: unknown) => recover(request, call, error));
   };
 }

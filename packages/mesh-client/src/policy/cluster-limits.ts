@@ -106,21 +106,21 @@ export class ClusterLimits {
   tryAcquireConnection(force = false): AcquireResult {
     if (!force && this.connections >= this.current.maxConnections) return this.overflow('max_connections', this.current.maxConnections, this.connections);
     this.connections++;
-    return this.permit(() => { this.connections--; });
+    return new HeldSlot(this, 'connections');
   }
 
   /** A slot for a request queued while waiting for a connection (max_pending_requests). */
   tryAcquirePending(): AcquireResult {
     if (this.pending >= this.current.maxPendingRequests) return this.overflow('max_pending_requests', this.current.maxPendingRequests, this.pending);
     this.pending++;
-    return this.permit(() => { this.pending--; });
+    return new HeldSlot(this, 'pending');
   }
 
   /** A slot for a request in flight upstream, first try or retry alike (max_requests). */
   tryAcquireRequest(): AcquireResult {
     if (this.requests >= this.current.maxRequests) return this.overflow('max_requests', this.current.maxRequests, this.requests);
     this.requests++;
-    return this.permit(() => { this.requests--; });
+    return new HeldSlot(this, 'requests');
   }
 
   /**
@@ -131,7 +131,7 @@ export class ClusterLimits {
     const max = this.retryLimit();
     if (this.retries >= max) return this.overflow('max_retries', max, this.retries);
     this.retries++;
-    return this.permit(() => { this.retries--; });
+    return new HeldSlot(this, 'retries');
   }
 
   /** True when nothing is held. */
@@ -139,13 +139,30 @@ export class ClusterLimits {
     return this.connections === 0 && this.pending === 0 && this.requests === 0 && this.retries === 0;
   }
 
-  private permit(release: () => void): Permit {
-    let held = true;
-    return { ok: true, release: () => { if (held) { held = false; release(); } } };
+  /** Gives one slot of `counter` back (HeldSlot.release calls it, once per slot). */
+  giveBack(counter: SlotCounter): void {
+    this[counter]--;
   }
 
   private overflow(limit: LimitName, max: number, active: number): Overflow {
     return { ok: false, limit, max, active, retryBudget: limit === 'max_retries' && this.current.retryBudget !== undefined };
+  }
+}
+
+/** The counters a slot is taken from. */
+type SlotCounter = 'connections' | 'pending' | 'requests' | 'retries';
+
+/** A granted slot of one counter (a class, not closures: one object per slot on the hot path). */
+class HeldSlot implements Permit {
+  readonly ok = true;
+  private held = true;
+
+  constructor(private readonly limits: ClusterLimits, private readonly counter: SlotCounter) {}
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.limits.giveBack(this.counter);
   }
 }
 

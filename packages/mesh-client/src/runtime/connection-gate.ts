@@ -79,19 +79,11 @@ export class ConnectionGates {
   }
 
   private wrap(limits: ClusterLimits, slot: Permit): Permit {
-    let held = true;
-    return {
-      ok: true,
-      release: () => {
-        if (!held) return;
-        held = false;
-        slot.release();
-        this.wake(limits);
-      },
-    };
+    return new GatedSlot(this, limits, slot);
   }
 
-  private wake(limits: ClusterLimits): void {
+  /** Admits the waiters of `limits` while connection slots are free (a released slot calls it). */
+  wake(limits: ClusterLimits): void {
     const queue = this.queues.get(limits);
     while (queue && queue.length > 0) {
       const slot: AcquireResult = limits.tryAcquireConnection();
@@ -102,5 +94,20 @@ export class ConnectionGates {
       w.resolve(this.wrap(limits, slot));
     }
     if (queue && queue.length === 0) this.queues.delete(limits);
+  }
+}
+
+/** A connection slot from the gate: releasing it admits the next waiter (a class: one object per slot). */
+class GatedSlot implements Permit {
+  readonly ok = true;
+  private held = true;
+
+  constructor(private readonly gates: ConnectionGates, private readonly limits: ClusterLimits, private readonly slot: Permit) {}
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.slot.release();
+    this.gates.wake(this.limits);
   }
 }

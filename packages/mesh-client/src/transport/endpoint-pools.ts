@@ -21,8 +21,6 @@ export interface PoolSettings {
 }
 
 interface PoolEntry {
-  /** `cluster|address:port`, the key `reconcile` keeps by. */
-  readonly endpointKey: string;
   readonly pool: Pool;
   readonly settingsKey: string;
 }
@@ -40,7 +38,11 @@ export interface SendOptions {
  * connections; `reconcile` closes pools of endpoints that left.
  */
 export class EndpointPools {
-  private readonly pools = new Map<string, PoolEntry>();
+  /**
+   * Pools by cluster, endpoint (`address:port`) and TLS variant ('plaintext' or the TLS settings'
+   * key): nested maps, so a lookup hashes the snapshot's own strings instead of building a key.
+   */
+  private readonly pools = new Map<string, Map<string, Map<string, PoolEntry>>>();
   private readonly merged = new WeakMap<PoolSettings, { readonly merged: PoolSettings; readonly settingsKey: string }>();
   private closed = false;
   private mtls: MtlsSource | undefined;
@@ -87,22 +89,24 @@ export class EndpointPools {
 
   /** Closes pools whose endpoint is not in `keep` (keys are `cluster|address:port`; every TLS variant goes). */
   reconcile(keep: ReadonlySet<string>): void {
-    for (const [key, entry] of this.pools) {
-      if (!keep.has(entry.endpointKey)) {
-        this.pools.delete(key);
-        void entry.pool.close().catch(() => undefined);
+    for (const [cluster, endpoints] of this.pools) {
+      for (const [endpoint, variants] of endpoints) {
+        if (keep.has(`${cluster}|${endpoint}`)) continue;
+        endpoints.delete(endpoint);
+        for (const entry of variants.values()) void entry.pool.close().catch(() => undefined);
       }
+      if (endpoints.size === 0) this.pools.delete(cluster);
     }
   }
 
   /** Number of pools currently open (for tests and stats). */
   get size(): number {
-    return this.pools.size;
+    return this.entries().length;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const entries = [...this.pools.values()];
+    const entries = this.entries();
     this.pools.clear();
     await Promise.all(entries.map((e) => e.pool.close().catch(() => e.pool.destroy())));
   }
@@ -122,12 +126,11 @@ export class EndpointPools {
     if (this.closed) throw new Error('mesh transport is closed');
     // The TLS settings are part of the pool's key: plaintext and mTLS pools to one endpoint are
     // distinct and never share (or replace) each other's connections.
-    const key = `${cluster}|${endpoint}|${tls?.key ?? 'plaintext'}`;
+    const variant = tls?.key ?? 'plaintext';
     const { merged, settingsKey } = this.mergedSettings(settings);
-    const existing = this.pools.get(key);
+    const existing = this.pools.get(cluster)?.get(endpoint)?.get(variant);
     if (existing && existing.settingsKey === settingsKey) return existing.pool;
     if (existing) void existing.pool.close().catch(() => undefined);
-    const endpointKey = `${cluster}|${endpoint}`;
     const connectTimeout = merged.connectTimeoutMs ?? 10_000;
     const pool = new Pool(`${tls ? 'https' : 'http'}://${endpoint}`, {
       ...(tls && this.mtls ? { connect: meshTlsConnector(this.mtls, tls, connectTimeout) } : {}),
@@ -137,7 +140,16 @@ export class EndpointPools {
       connectTimeout,
       keepAliveTimeout: merged.idleTimeoutMs ?? 4_000,
     });
-    this.pools.set(key, { endpointKey, pool, settingsKey });
+    let endpoints = this.pools.get(cluster);
+    if (!endpoints) this.pools.set(cluster, (endpoints = new Map()));
+    let variants = endpoints.get(endpoint);
+    if (!variants) endpoints.set(endpoint, (variants = new Map()));
+    variants.set(variant, { pool, settingsKey });
     return pool;
+  }
+
+  /** Every open pool. */
+  private entries(): PoolEntry[] {
+    return [...this.pools.values()].flatMap((endpoints) => [...endpoints.values()].flatMap((variants) => [...variants.values()]));
   }
 }
