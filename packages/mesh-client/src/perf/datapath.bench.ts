@@ -1,6 +1,7 @@
 // Measurement script (not a test): the mesh-client data path against raw undici on the same
 // loopback backend (a child process), 32 concurrent callers, side by side, alternating order.
-// Run: node scripts/run-ts.js packages/mesh-client/src/perf/datapath.bench.ts [seconds] [rounds] [case,case…]
+// Run: node --require tsx/cjs packages/mesh-client/src/perf/datapath.bench.ts [seconds] [rounds] [case,case…]
+// (the compiled library, as users get it; through scripts/run-ts.js it measures the TypeScript sources).
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -9,7 +10,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import * as hdr from 'hdr-histogram-js';
 import { Pool, request as undiciRequest, fetch as undiciFetch } from 'undici';
-import { connect } from '../mesh';
+import { connect } from '@inboard/mesh-client';
 import { spawnTs, stopProcess, waitForLine } from '../../../../testing/spawn';
 import { adminApi, meshServer } from '../../test/support/control-plane';
 import { kubernetesService, workloadEntry } from '../../test/support/istio';
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: null, pipelining: 1 });
   const cases: Record<string, Call> = {
     'raw Pool.request': async () => { const r = await pool.request({ path: '/x', method: 'GET' }); await r.body.text(); },
+    'raw request(pool)': async () => { const r = await undiciRequest(rawUrl, { dispatcher: pool }); await r.body.text(); },
     'mesh.dispatcher': async () => { const r = await undiciRequest(meshUrl, { dispatcher: mesh.dispatcher }); await r.body.text(); },
     'raw undici.fetch': async () => { const r = await undiciFetch(rawUrl); await r.text(); },
     'mesh.fetch': async () => { const r = await mesh.fetch(meshUrl); await r.text(); },
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
   }
   const avg = (name: string, key: 'rps' | 'p50' | 'p99' | 'cpuUs') => all[name]!.reduce((s, r) => s + r[key], 0) / all[name]!.length;
   console.log('summary (mean of rounds)');
-  for (const [mesh_, raw] of [['mesh.dispatcher', 'raw Pool.request'], ['mesh.fetch', 'raw undici.fetch']] as const) {
+  for (const [mesh_, raw] of [['mesh.dispatcher', 'raw Pool.request'], ['mesh.dispatcher', 'raw request(pool)'], ['mesh.fetch', 'raw undici.fetch']] as const) {
     if (!all[mesh_] || !all[raw]) continue;
     console.log(`  ${mesh_.padEnd(16)} ${avg(mesh_, 'rps').toFixed(0)} vs ${raw} ${avg(raw, 'rps').toFixed(0)} req/s: ratio ${(avg(mesh_, 'rps') / avg(raw, 'rps')).toFixed(3)}, p50 +${(avg(mesh_, 'p50') - avg(raw, 'p50')).toFixed(0)} µs, p99 +${(avg(mesh_, 'p99') - avg(raw, 'p99')).toFixed(0)} µs; client CPU ${avg(mesh_, 'cpuUs').toFixed(1)} vs ${avg(raw, 'cpuUs').toFixed(1)} µs/req (ratio ${(avg(raw, 'cpuUs') / avg(mesh_, 'cpuUs')).toFixed(3)})`);
   }
