@@ -12,6 +12,14 @@ export function tsNodeArgs(): string[] {
   return ['--require', require.resolve('tsx/cjs'), '--conditions=inboard-source'];
 }
 
+/**
+ * Node arguments that run a .ts file (tsx) with workspace packages resolved to their compiled
+ * dist/ — the library as users run it. The bench's measured processes use these (build first).
+ */
+export function compiledPackagesNodeArgs(): string[] {
+  return ['--require', require.resolve('tsx/cjs')];
+}
+
 /** Spawns `node <file.ts> ...args` from source. Output is piped so tests can read it. */
 export function spawnTs(file: string, args: string[] = [], options: SpawnOptions = {}): ChildProcess {
   return spawn(process.execPath, [...tsNodeArgs(), path.resolve(REPO_ROOT, file), ...args], {

@@ -2,7 +2,7 @@
 // core, sends them commands and waits, with a deadline, for their reports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { tsNodeArgs } from '../../testing/spawn';
+import { compiledPackagesNodeArgs } from '../../testing/spawn';
 import type { GroupContext } from '../harness/group';
 import { placedCommand } from '../harness/placement';
 import { captureOutput } from '../harness/processes';
@@ -61,7 +61,7 @@ export class ClientProcesses {
   /** Starts `count` processes on the client core (each must then get a 'start' command). */
   static start(context: GroupContext, count: number): ClientProcesses {
     const members = Array.from({ length: count }, () => {
-      const { command, args } = placedCommand(context.placement, 'client', process.execPath, [...tsNodeArgs(), PROCESS_FILE]);
+      const { command, args } = placedCommand(context.placement, 'client', process.execPath, [...compiledPackagesNodeArgs(), PROCESS_FILE]);
       return new ClientProcess(context.processes.add(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })));
     });
     return new ClientProcesses(members);

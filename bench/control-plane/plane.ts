@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tsNodeArgs, waitForLine } from '../../testing/spawn';
+import { compiledPackagesNodeArgs, waitForLine } from '../../testing/spawn';
 import type { GroupContext } from '../harness/group';
 import { placedCommand } from '../harness/placement';
 import { captureOutput } from '../harness/processes';
@@ -37,7 +37,7 @@ export async function startPlane(context: GroupContext, dataDir: string, xdsPort
   fs.mkdirSync(dataDir, { recursive: true });
   const profileDir = process.env[CPU_PROFILE_ENV];
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir)] : [];
-  const args = [...tsNodeArgs(), '--expose-gc', ...profile, PLANE_FILE, '--data-dir', dataDir, '--xds-port', String(xdsPort)];
+  const args = [...compiledPackagesNodeArgs(), '--expose-gc', ...profile, PLANE_FILE, '--data-dir', dataDir, '--xds-port', String(xdsPort)];
   const { command, args: placed } = placedCommand(context.placement, 'server', process.execPath, args);
   const child = context.processes.add(spawn(command, placed, { stdio: ['pipe', 'pipe', 'pipe'] }));
   captureOutput(child); // keeps the pipes drained

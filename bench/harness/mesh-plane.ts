@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tsNodeArgs, waitForLine } from '../../testing/spawn';
+import { compiledPackagesNodeArgs, waitForLine } from '../../testing/spawn';
 import type { MeshTarget } from '../load/driver';
 import { meshConnectFunction } from '../load/drivers/mesh';
 import type { RunningServer, ServerKind } from '../servers/launch';
@@ -70,7 +70,7 @@ export async function startMeshPlane(context: GroupContext, servers: ReadonlyMap
 export async function startBenchPlane(context: GroupContext, documents: readonly object[], what: string): Promise<string> {
   meshConnectFunction();
   const dataDir = fs.mkdtempSync(path.join(context.tmpDir, 'control-plane-'));
-  const { command, args } = placedCommand(context.placement, 'server', process.execPath, [...tsNodeArgs(), CONTROL_PLANE_FILE, '--data-dir', dataDir]);
+  const { command, args } = placedCommand(context.placement, 'server', process.execPath, [...compiledPackagesNodeArgs(), CONTROL_PLANE_FILE, '--data-dir', dataDir]);
   const child = context.processes.add(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   const [, xdsAddress, apiAddress] = await waitForLine(child, /^control plane xds=(\S+) api=(\S+) ready$/, 30_000);
   const token = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();

@@ -2,7 +2,7 @@
 // tsx, optionally pinned to a core), hands it one job over IPC and relays its window edges.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { tsNodeArgs } from '../../testing/spawn';
+import { compiledPackagesNodeArgs } from '../../testing/spawn';
 import type { LoadJob, LoadJobResult, RunJobMessage, WorkerMessage } from './job';
 
 const WORKER_FILE = path.join(__dirname, 'worker.ts');
@@ -27,7 +27,7 @@ export type LoadOutcome =
 
 /** Runs `job` in a fresh load process and resolves with its outcome (never rejects). */
 export function runLoadProcess(job: LoadJob, options: LoadProcessOptions): Promise<LoadOutcome> {
-  const base = { command: process.execPath, args: [...tsNodeArgs(), WORKER_FILE] };
+  const base = { command: process.execPath, args: [...compiledPackagesNodeArgs(), WORKER_FILE] };
   const { command, args } = options.wrap ? options.wrap(base.command, base.args) : base;
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env });
   options.onStart?.(child);

@@ -13,6 +13,7 @@ const SIDECARS = ['haproxy-2hop', 'nginx-2hop'];
 /** The rows of the http group, baseline first. */
 export const HTTP_SCENARIOS: readonly LoadScenario[] = [
   { id: RAW, label: 'undici Pool.request (raw)', driver: 'undici-pool', server: 'http' },
+  { id: 'undici-request', label: 'undici request(url, { dispatcher: pool }) (raw)', driver: 'undici-request', server: 'http', baseline: RAW },
   { id: 'undici-fetch', label: 'undici fetch (raw)', driver: 'undici-fetch', server: 'http', baseline: RAW },
   { id: 'global-fetch', label: 'global fetch (raw)', driver: 'node-fetch-global', server: 'http', baseline: RAW },
   { id: 'axios', label: 'axios keep-alive (raw)', driver: 'axios', server: 'http', baseline: RAW },
@@ -20,8 +21,9 @@ export const HTTP_SCENARIOS: readonly LoadScenario[] = [
   { id: 'haproxy-2hop', label: 'undici → haproxy ×2 (2 hops)', driver: 'undici-pool', server: 'http', proxy: { kind: HAPROXY, layout: 'both-sides' }, baseline: RAW },
   { id: 'nginx-1hop', label: 'undici → nginx (1 hop)', driver: 'undici-pool', server: 'http', proxy: { kind: NGINX, layout: 'client-side' }, baseline: RAW },
   { id: 'nginx-2hop', label: 'undici → nginx ×2 (2 hops)', driver: 'undici-pool', server: 'http', proxy: { kind: NGINX, layout: 'both-sides' }, baseline: RAW },
-  // The mesh: each front end against the raw client it wraps; the dispatcher also against the sidecars.
-  { id: 'mesh-dispatcher', label: 'undici + mesh.dispatcher', driver: 'mesh-dispatcher', server: 'http', mesh: true, baseline: RAW, versus: SIDECARS },
+  // The mesh: each front end against the raw client it wraps (the dispatcher against the same
+  // `request(url, { dispatcher })` call on a raw Pool), the dispatcher also against Pool.request and the sidecars.
+  { id: 'mesh-dispatcher', label: 'undici + mesh.dispatcher', driver: 'mesh-dispatcher', server: 'http', mesh: true, baseline: 'undici-request', versus: [RAW, ...SIDECARS] },
   { id: 'mesh-fetch', label: 'mesh.fetch', driver: 'mesh-fetch', server: 'http', mesh: true, baseline: 'undici-fetch' },
   { id: 'mesh-axios', label: 'mesh.axios()', driver: 'mesh-axios', server: 'http', mesh: true, baseline: 'axios' },
 ];

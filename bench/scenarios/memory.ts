@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tsNodeArgs, waitForLine } from '../../testing/spawn';
+import { compiledPackagesNodeArgs, waitForLine } from '../../testing/spawn';
 import type { GroupContext, GroupOutcome, ScenarioGroup } from '../harness/group';
 import { placedCommand } from '../harness/placement';
 import { captureOutput } from '../harness/processes';
@@ -30,7 +30,7 @@ interface SizeResult {
 }
 
 async function probe(context: GroupContext, args: readonly string[]): Promise<MemoryProbeResult> {
-  const { command, args: placed } = placedCommand(context.placement, 'client', process.execPath, [...tsNodeArgs(), '--expose-gc', PROBE_FILE, ...args]);
+  const { command, args: placed } = placedCommand(context.placement, 'client', process.execPath, [...compiledPackagesNodeArgs(), '--expose-gc', PROBE_FILE, ...args]);
   const child = context.processes.add(spawn(command, placed, { stdio: ['ignore', 'pipe', 'pipe'] }));
   captureOutput(child);
   try {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openTokenStore } from '@inboard/mesh-server';
-import { tsNodeArgs, waitForLine } from '../../testing/spawn';
+import { compiledPackagesNodeArgs, waitForLine } from '../../testing/spawn';
 import type { GroupContext, GroupOutcome, ScenarioGroup } from '../harness/group';
 import { placedCommand } from '../harness/placement';
 import { CpuProbe } from '../harness/proc-cpu';
@@ -26,7 +26,7 @@ const SERVER_ID = 'spiffe://cluster.local/ns/default/sa/bench-server';
 async function runJob<T>(context: GroupContext, job: SecurityJob, name: string): Promise<T> {
   const file = path.join(context.tmpDir, `security-${name}.json`);
   fs.writeFileSync(file, JSON.stringify(job));
-  const { command, args } = placedCommand(context.placement, 'client', process.execPath, [...tsNodeArgs(), JOB_FILE, '--job', file]);
+  const { command, args } = placedCommand(context.placement, 'client', process.execPath, [...compiledPackagesNodeArgs(), JOB_FILE, '--job', file]);
   const child = context.processes.add(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   captureOutput(child);
   try {
@@ -103,7 +103,7 @@ async function run(context: GroupContext): Promise<GroupOutcome> {
     clientCert: leafFile('client-cert', issued.client.chainPem),
     clientKey: leafFile('client-key', issued.client.keyPem),
   };
-  const { command, args } = placedCommand(context.placement, 'server', process.execPath, [...tsNodeArgs(), SERVER_FILE, '--cert', files.serverCert, '--key', files.serverKey, '--ca', rootFile, '--body-bytes', String(settings.bodyBytes)]);
+  const { command, args } = placedCommand(context.placement, 'server', process.execPath, [...compiledPackagesNodeArgs(), SERVER_FILE, '--cert', files.serverCert, '--key', files.serverKey, '--ca', rootFile, '--body-bytes', String(settings.bodyBytes)]);
   const server = context.processes.add(spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
   captureOutput(server);
   const [, httpPort, httpsPort] = await waitForLine(server, /^listening http=(\d+) https=(\d+) ready$/, 30_000);

@@ -2,7 +2,7 @@
 // server side's core, and waits until they listen.
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { tsNodeArgs, waitForLine } from '../../testing/spawn';
+import { compiledPackagesNodeArgs, waitForLine } from '../../testing/spawn';
 import { placedCommand, type Placement } from '../harness/placement';
 import type { ProcessSet } from '../harness/processes';
 
@@ -25,7 +25,7 @@ const FILES: Record<ServerKind, string> = {
 
 /** Starts a server of `kind` on the server side, registered in `processes`, and resolves once it listens. */
 export async function startServer(kind: ServerKind, placement: Placement, processes: ProcessSet, bodyBytes: number): Promise<RunningServer> {
-  const args = [...tsNodeArgs(), FILES[kind], ...(kind === 'http' ? ['--body-bytes', String(bodyBytes)] : [])];
+  const args = [...compiledPackagesNodeArgs(), FILES[kind], ...(kind === 'http' ? ['--body-bytes', String(bodyBytes)] : [])];
   const { command, args: placedArgs } = placedCommand(placement, 'server', process.execPath, args);
   const child = processes.add(spawn(command, placedArgs, { stdio: ['ignore', 'pipe', 'pipe'] }));
   const match = await waitForLine(child, /^listening 127\.0\.0\.1:(\d+) ready$/, 30_000);

@@ -5,6 +5,7 @@ import type { Driver } from '../driver';
 /** Every driver the load generator knows, raw clients first, then the mesh slot. */
 export const DRIVER_NAMES = [
   'undici-pool',
+  'undici-request',
   'undici-fetch',
   'node-fetch-global',
   'axios',
@@ -20,6 +21,7 @@ export type DriverName = (typeof DRIVER_NAMES)[number];
 
 const FACTORIES: Record<DriverName, () => Driver> = {
   'undici-pool': () => new (require('./undici-pool') as typeof import('./undici-pool')).UndiciPoolDriver(),
+  'undici-request': () => new (require('./undici-request') as typeof import('./undici-request')).UndiciRequestDriver(),
   'undici-fetch': () => new (require('./undici-fetch') as typeof import('./undici-fetch')).UndiciFetchDriver(),
   'node-fetch-global': () => new (require('./global-fetch') as typeof import('./global-fetch')).GlobalFetchDriver(),
   axios: () => new (require('./axios') as typeof import('./axios')).AxiosDriver(),
