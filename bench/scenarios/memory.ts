@@ -113,7 +113,7 @@ async function run(context: GroupContext): Promise<GroupOutcome> {
       ]).concat(failures.map((f) => [String(f.services), String(f.services * ENDPOINTS_PER_SERVICE), 'FAILED', '', '', '', '', '', '', '', '', memoryGoalMb(f.services) === undefined ? '–' : `not measured (≤ ${memoryGoalMb(f.services)} MB)`])),
       notes: [
         'One application process per size (client core, --expose-gc): readings after two forced GCs at start, after require("@inboard/mesh-client"), and after connect() is ready and routes to the last service (plus 1 s).',
-        'config heap/RSS: connect() → ready (the config, the ADS stream and the runtime state); heap = V8 heap used + external. load: the module graph, run from TypeScript source through tsx, so it includes transpiled code.',
+        'config heap/RSS: connect() → ready (the config, the ADS stream and the runtime state); heap = V8 heap used + external. load: the module graph of the compiled packages (dist), as an application loads it.',
         'baseline drift: a process without the library, same steps (heap / RSS): the noise floor. Each service: Service + DestinationRule + VirtualService + 10 WorkloadEntries, applied through the admin API.',
         'Goal G5b (≤ 5 MB at 50 services, ≤ 15 MB at 1,000) is judged on the config heap, the part that grows with the mesh; the load cost is fixed and shown beside it.',
         ...failures.map((f) => `FAILED at ${f.services} services: ${f.reason}`),
