@@ -7,7 +7,7 @@ import { discoverGroups, notRunGroup } from './group';
 describe('scenario registry', () => {
   it('discovers every group file in bench/scenarios, sorted by order, names unique', () => {
     const groups = discoverGroups(path.join(__dirname, '..', 'scenarios'));
-    assert.deepEqual(groups.map((group) => group.name), ['http', 'grpc', 'control-plane', 'memory', 'resilience', 'security', 'telemetry']);
+    assert.deepEqual(groups.map((group) => group.name), ['http', 'datapath', 'grpc', 'control-plane', 'memory', 'resilience', 'security', 'telemetry']);
   });
 
   it('names a file that does not export a group', () => {
