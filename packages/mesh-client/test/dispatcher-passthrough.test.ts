@@ -34,6 +34,13 @@ async function startServer(version: string): Promise<Server> {
       return;
     }
     req.resume();
+    if (req.url === '/stall-body') {
+      // Headers and a first chunk, then nothing: the route deadline must cut the body.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first chunk');
+      res.once('close', () => { state.abandoned++; });
+      return;
+    }
     if (req.url === '/slow') {
       // Never answers: the test aborts; count the client going away.
       res.once('close', () => { state.abandoned++; });
@@ -162,7 +169,7 @@ describe('the dispatcher pass-through', function () {
     },
     { name: 'a subset without endpoints: 503 UH local reply', http: [{ route: [{ destination: { host: 'reviews', subset: 'none' } }], headers: { response: { set: { 'x-resp': 'on-local-reply' } } } }], direct: true },
     { name: 'a header match that misses: 404 NR (answered before the pass-through)', http: [{ match: [{ headers: { 'end-user': { exact: 'nobody' } } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }] }], direct: false },
-    { name: 'a route timeout: full stack', http: [{ timeout: '5s', route: [{ destination: { host: 'reviews', subset: 'v1' } }] }], direct: false },
+    { name: 'a route timeout that is not reached: streamed', http: [{ timeout: '5s', route: [{ destination: { host: 'reviews', subset: 'v1' } }] }], direct: true },
     { name: 'a fault abort: full stack', http: [{ fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }, route: [{ destination: { host: 'reviews', subset: 'v1' } }] }], direct: false },
     { name: 'a mirror: full stack', http: [{ mirror: { host: 'reviews', subset: 'v2' }, route: [{ destination: { host: 'reviews', subset: 'v1' } }] }], direct: false },
     { name: 'an endpoint auto mTLS would use TLS for: full stack', http: [{ route: [{ destination: { host: 'reviews', subset: 'v3' } }] }], direct: false },
@@ -239,6 +246,34 @@ describe('the dispatcher pass-through', function () {
     assert.equal(plain.statusCode, 200);
     await plain.body.dump();
     assert.equal(v1.seen.length - seen, 2);
+  });
+
+  it('a route timeout that passes before the headers: 504 UT as the full stack answers, the upstream request closed', async () => {
+    await tp.apply(virtualService('reviews', { hosts: ['reviews'], http: [{ name: 'timeout-300ms', timeout: '0.3s', route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] }));
+    await untilExplained(mesh, 'http://reviews:9080/', (e) => JSON.stringify(e).includes('timeout-300ms'));
+    const full = await fullAnswer(mesh, get('/slow'));
+    assert.equal(full.status, 504);
+    const seen = v1.seen.length;
+    const abandoned = v1.abandoned();
+    const started = Date.now();
+    const { sink, answer } = recordingSink();
+    assert.ok(isDelivered(await mesh.handle({ ...get('/slow'), sink })), 'a route timeout stays on the pass-through');
+    const direct = await answer;
+    assert.ok(Date.now() - started >= 250, 'not before the deadline');
+    assert.deepEqual(comparable(direct), comparable(full));
+    const expected = Number(v1.seen[seen]!['x-envoy-expected-rq-timeout-ms']);
+    assert.ok(expected > 0 && expected <= 300, `x-envoy-expected-rq-timeout-ms ${expected}`);
+    await until('the upstream request is closed', () => v1.abandoned() > abandoned);
+  });
+
+  it('a route timeout that passes during the body breaks the body (the deadline covers the whole response)', async () => {
+    await tp.apply(virtualService('reviews', { hosts: ['reviews'], http: [{ name: 'timeout-body', timeout: '0.3s', route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] }));
+    await untilExplained(mesh, 'http://reviews:9080/', (e) => JSON.stringify(e).includes('timeout-body'));
+    const abandoned = v1.abandoned();
+    const { statusCode, body } = await undiciRequest('http://reviews:9080/stall-body', { dispatcher: mesh.dispatcher });
+    assert.equal(statusCode, 200);
+    await assert.rejects(body.text(), (error: Error) => /timeout/i.test(`${error.message} ${(error as { code?: string }).code ?? ''}`));
+    await until('the upstream request is closed', () => v1.abandoned() > abandoned);
   });
 
   it('a caller abort before the headers reaches the upstream request and rejects the caller', async () => {

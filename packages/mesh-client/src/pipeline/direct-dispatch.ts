@@ -1,14 +1,16 @@
 // The dispatcher front end's pass-through, a layer right after routing: when the route needs no
-// buffering policy (no fault, mirror, deadline or per-try timeout, plaintext cluster, replayable
-// body), each try hands undici a thin handler on the picked endpoint's pool and streams the answer
-// straight into the caller's handler — with the same pick, breakers, retries, outlier and telemetry
-// decisions as the full stack, taken at the same moments (a retry is decided before headers go on).
+// buffering policy (no fault, mirror or per-try timeout, plaintext cluster, replayable body), each
+// try hands undici a thin handler on the picked endpoint's pool and streams the answer straight
+// into the caller's handler — with the same pick, breakers, retries, route deadline, outlier and
+// telemetry decisions as the full stack, taken at the same moments (a retry is decided before
+// headers go on; the deadline covers the whole response, as Envoy's route timeout).
 
 import type { Dispatcher } from 'undici';
 import { MeshError } from '../errors';
-import { computeDeadline, routeTimeoutsOf } from '../policy/deadline';
+import type { TimerHandle } from '../policy/clock';
+import { attemptTimeoutHeaders, computeDeadline, deadlineExceeded, remainingMs, routeTimeoutsOf, type Deadline } from '../policy/deadline';
 import { firstHeader, type AttemptOutcome } from '../policy/outcome';
-import { RetryState } from '../policy/retry-policy';
+import { RetryState, type RetryContext } from '../policy/retry-policy';
 import type { ClusterLimits, Overflow, Permit } from '../policy/cluster-limits';
 import { upstreamTlsFor } from '../snapshot/compile-upstream-tls';
 import type { ClusterConfig, ClusterEndpoints, Endpoint } from '../snapshot/types';
@@ -37,9 +39,10 @@ export function directIneligibility(deps: StackDeps, call: OutboundCall, plainte
   const body = call.request.body;
   if (body !== undefined && !Buffer.isBuffer(body)) return 'streamed body';
   const parent = deps.parentDeadline();
-  if (parent !== undefined) return 'deadline';
-  const deadline = computeDeadline({ timeouts: routeTimeoutsOf(route.action), headers: call.request.headers, grpc: false, now: deps.clock.now() });
-  if (deadline.expiresAt !== undefined || deadline.perTryTimeoutMs > 0) return 'deadline';
+  const now = deps.clock.now();
+  const timeouts = routeTimeoutsOf(route.action);
+  const deadline = computeDeadline(parent === undefined ? { timeouts, headers: call.request.headers, grpc: false, now } : { timeouts, headers: call.request.headers, grpc: false, now, parentDeadline: parent });
+  if (deadline.perTryTimeoutMs > 0) return 'per-try timeout';
   call.deadline = deadline;
   return undefined;
 }
@@ -87,6 +90,7 @@ class DirectAttempt {
   onConnect(abort: (reason?: Error) => void): void {
     this.abortUpstream = abort;
     if (this.owner.sink.done) abort(new MeshError('ABORTED', 'request aborted by the caller'));
+    else if (this.owner.expired) abort(this.owner.timeoutError());
   }
 
   onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
@@ -119,6 +123,13 @@ class DirectCall {
   private backoff: { cancel(): void } | undefined;
   private number = 0;
   private over = false;
+  /** The route deadline (computed by directIneligibility) and its timer, armed until the response ends. */
+  private readonly deadline: Deadline;
+  private timer: TimerHandle | undefined;
+  /** Aborts a wait for a connection slot when the deadline passes (made only for calls with a deadline). */
+  private routeAbort: AbortController | undefined;
+  /** The deadline passed: the try in flight is aborted and the answer is 504 UT (unless headers went on). */
+  expired = false;
   /** Status and headers of the forwarded response, for the call's telemetry at its end. */
   private status = 0;
   private response: RawResponseOutcome | undefined;
@@ -130,17 +141,53 @@ class DirectCall {
     call.upstreamHeaders = this.base;
     this.retry = RetryState.begin(route.retryPolicy, call.view ? { headers: call.request.headers, view: call.view, replayable: true } : { headers: call.request.headers, replayable: true });
     this.limits = deps.runtime.limits.get(call.cluster!.name, route.action.priority);
+    this.deadline = call.deadline!;
   }
 
   start(): void {
     this.sink.onAbort((reason) => this.onCallerAbort(reason));
+    if (this.deadline.expiresAt !== undefined) {
+      // Less than 1 ms left: 504 UT without sending anything (applyDeadline's rule).
+      const left = remainingMs(this.deadline, this.deps.clock.now());
+      if (left < 1) return this.reply(this.timeoutError());
+      this.routeAbort = new AbortController();
+      this.timer = this.deps.clock.setTimeout(() => this.onDeadline(), left);
+    }
     this.nextTry();
+  }
+
+  /** Envoy's 504 `upstream request timeout` of this call's route deadline. */
+  timeoutError(): MeshError {
+    return deadlineExceeded(this.deadline);
+  }
+
+  /** The deadline passed: stop the back-off, the wait for a slot or the try in flight. */
+  private onDeadline(): void {
+    this.timer = undefined;
+    this.expired = true;
+    if (this.backoff) {
+      this.backoff.cancel();
+      this.backoff = undefined;
+      return this.reply(this.timeoutError());
+    }
+    // A try in flight ends in onTryError (504 UT before headers, a broken body after them); one
+    // still queued in undici is aborted as soon as it connects (DirectAttempt.onConnect).
+    if (this.current) this.current.abortUpstream?.(this.timeoutError());
+    // A wait for a connection slot: the gate rejects it with this reason.
+    else this.routeAbort?.abort(this.timeoutError());
+  }
+
+  /** Stops the deadline timer (the response ended, or the caller went away). */
+  private disarm(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
   }
 
   /** Pick (UH when none), breakers (UO), then send — as pickEndpoint and admitByBreakers do. */
   private nextTry(): void {
     const { call, deps } = this;
     // Built field by field (no spreads): once per try on the hot path.
+    if (this.deadline.expiresAt !== undefined && remainingMs(this.deadline, deps.clock.now()) < 1) return this.reply(this.timeoutError());
     const number = ++this.number;
     const attempt = new DirectTry(call, number, this.retry);
     const context: { hash?: bigint; exclude?: ReadonlySet<string> } = {};
@@ -153,10 +200,11 @@ class DirectCall {
     if (!request.ok) return this.afterFailure({ kind: 'overflow' }, overflowError(call.cluster!.name, request.limit));
     attempt.requestSlot = request;
     // No signal: a queued try the caller gave up on is released as soon as it is admitted (sink.done).
-    const gate = deps.runtime.gates.acquire(this.limits);
+    const gate = deps.runtime.gates.acquire(this.limits, this.routeAbort?.signal);
     if (gate instanceof Promise) {
       gate.then((permit) => this.admitted(attempt, permit), (reason: unknown) => {
         release(attempt);
+        if (this.expired && !this.sink.done) return this.reply(this.timeoutError());
         if (this.sink.done) return this.finish(callFailure(call, new MeshError('ABORTED', 'request aborted while waiting for a connection', { cause: reason })));
         const error = reason instanceof MeshError ? reason : new MeshError('CLOSED', String(reason));
         this.finish(callFailure(call, error));
@@ -193,6 +241,8 @@ class DirectCall {
     const headers = this.base;
     if (route.virtualHost.includeRequestAttemptCount) headers['x-envoy-attempt-count'] = String(attempt.number);
     headers['host'] = authority;
+    // x-envoy-expected-rq-timeout-ms: what is left of the deadline for this try (none without one).
+    if (this.deadline.expiresAt !== undefined) Object.assign(headers, attemptTimeoutHeaders(this.deadline, deps.clock.now(), false));
     const handler = new DirectAttempt(this, attempt);
     handler.endTry = span.end;
     this.current = handler;
@@ -216,14 +266,26 @@ class DirectCall {
 
   onTryHeaders(h: DirectAttempt, status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     const { call, deps } = this;
+    if (this.expired) {
+      // Headers raced the deadline's abort: the deadline wins, as in the full stack.
+      h.dropping = true;
+      const timeout: AttemptOutcome = { kind: 'timeout' };
+      deps.runtime.outliers.recordOutcome(call.cluster!.name, h.attempt.endpoint!.key, timeout, { grpc: false });
+      h.endTry?.(timeout);
+      this.reply(this.timeoutError());
+      return true;
+    }
     const outcome = new RawResponseOutcome(status, rawHeaders);
     deps.runtime.outliers.recordOutcome(call.cluster!.name, h.attempt.endpoint!.key, outcome, { grpc: false });
     h.endTry?.(outcome);
     if (this.retry && !this.sink.done) {
-      const decision = this.retry.shouldRetry(outcome, { now: deps.clock.now(), limits: this.limits, random: deps.random });
-      if (decision.retry) {
+      const decision = this.retry.shouldRetry(outcome, this.retryContext());
+      if (decision.retry || decision.reason === 'deadline') {
+        // Retried, or retriable with a back-off that would outlive the deadline (504 UT, as the
+        // full stack's retry loop): this try's body is read and dropped.
         h.dropping = true;
-        this.schedule(decision.delayMs);
+        if (decision.retry) this.schedule(decision.delayMs);
+        else this.reply(this.timeoutError());
         return true;
       }
     }
@@ -239,6 +301,7 @@ class DirectCall {
   onTryComplete(h: DirectAttempt, trailers: Buffer[] | null): void {
     release(h.attempt);
     if (!h.forwarded) return;
+    this.disarm();
     if (!this.over) this.finish(callEnd(this.call, this.status, this.response?.headers ?? {}, this.call.flags.join(','), h.bytes));
     this.sink.onAbort(undefined);
     this.sink.complete(trailers);
@@ -249,6 +312,7 @@ class DirectCall {
     release(h.attempt);
     if (h.dropping) return;
     if (h.forwarded) {
+      this.disarm();
       if (!this.over) this.finish(callEnd(call, this.status, this.response?.headers ?? {}, call.flags.join(','), h.bytes, cause));
       this.sink.onAbort(undefined);
       this.sink.error(cause);
@@ -259,6 +323,13 @@ class DirectCall {
       return this.finish(callFailure(call, new MeshError('ABORTED', `request to ${call.route!.cluster} aborted by the caller`, { cause })));
     }
     const endpoint = h.attempt.endpoint!;
+    if (this.expired) {
+      // The route deadline aborted this try before its headers: a timeout, answered 504 UT.
+      const timeout: AttemptOutcome = { kind: 'timeout' };
+      deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, timeout, { grpc: false });
+      h.endTry?.(timeout);
+      return this.reply(this.timeoutError());
+    }
     const kind = transportFailureKind(cause);
     const outcome = { kind } as AttemptOutcome;
     deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, outcome, { grpc: false });
@@ -273,10 +344,18 @@ class DirectCall {
   /** A try without a response: the retry loop's decision, then another try or the local reply. */
   private afterFailure(outcome: AttemptOutcome, error: MeshError): void {
     if (this.retry) {
-      const decision = this.retry.shouldRetry(outcome, { now: this.deps.clock.now(), limits: this.limits, random: this.deps.random });
+      const decision = this.retry.shouldRetry(outcome, this.retryContext());
       if (decision.retry) return this.schedule(decision.delayMs);
+      if (decision.reason === 'deadline') return this.reply(this.timeoutError());
     }
     this.reply(error);
+  }
+
+  /** What a retry decision needs now: the clock, the route deadline, the breakers, the random source. */
+  private retryContext(): RetryContext {
+    const now = this.deps.clock.now();
+    const deadline = this.deadline.expiresAt;
+    return deadline === undefined ? { now, limits: this.limits, random: this.deps.random } : { now, deadline, limits: this.limits, random: this.deps.random };
   }
 
   /** The back-off before the next try, on the injected clock (the caller's abort cancels it). */
@@ -290,6 +369,7 @@ class DirectCall {
 
   /** Envoy's local reply for the failed call, with the route's response headers, into the sink. */
   private reply(error: MeshError): void {
+    this.disarm();
     this.retry?.finish();
     const parts = errorReplyParts(error, { grpc: false, flags: this.call.flags });
     const headers = responseHeadersFor(parts.headers, this.call.route!) ?? parts.headers;
@@ -302,6 +382,7 @@ class DirectCall {
 
   /** The caller aborted: stop the try in flight or the back-off (the sink has told the caller). */
   private onCallerAbort(reason: Error): void {
+    this.disarm();
     if (this.backoff) {
       this.backoff.cancel();
       this.backoff = undefined;
