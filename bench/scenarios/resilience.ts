@@ -1,7 +1,8 @@
 // Group `resilience`: what Envoy's failure handling costs on the mesh data path. The same mesh client
 // (undici + mesh.dispatcher) calls the bench's HTTP server under three names, in the same rounds:
 // with no policy, with every policy enabled (route timeout, retries with a per-try timeout, a fault
-// filter at 0 %, connection-pool breakers, outlier detection), and with BookInfo-style policies
+// filter at 0 %, connection-pool breakers, outlier detection), with the same minus the per-try timeout
+// and the fault filter (what the dispatcher's pass-through still streams), and with BookInfo-style policies
 // (header match to subsets, retries, outlier detection as in Istio's circuit-breaking task). Ratios
 // against the no-policy row are the per-call cost. Also exports the runner the telemetry group uses.
 import { rotate, type RoundFigures } from '../harness/aggregate';
@@ -120,6 +121,19 @@ export const ALL_POLICIES: readonly object[] = [
 ];
 
 /**
+ * A route timeout with retries, breakers and outlier detection, but no per-try timeout and no
+ * fault filter: what the dispatcher's pass-through still streams (its deadline armed per call).
+ */
+export const TIMEOUT_POLICIES: readonly object[] = [
+  vs('bench-timeouts', [{
+    route: [{ destination: { host: host('bench-timeouts'), port: { number: MESH_SERVICES.http.port } } }],
+    timeout: '30s',
+    retries: { attempts: 3, retryOn: '5xx,reset,connect-failure,refused-stream' },
+  }]),
+  dr('bench-timeouts', { trafficPolicy: { connectionPool: CONNECTION_POOL, outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 } } }),
+];
+
+/**
  * BookInfo-style: jason → v2 by header, everyone else → v1 with retries (no timeout, Istio's default);
  * subsets, breakers and outlier detection (Istio's defaults once the block is present: 5 consecutive 5xx).
  */
@@ -140,6 +154,7 @@ const NONE = 'mesh-no-policy';
 export const RESILIENCE_VARIANTS: readonly MeshVariant[] = [
   { scenario: { id: NONE, label: 'mesh.dispatcher, no policy', driver: 'mesh-dispatcher', server: 'http', mesh: true }, service: 'bench-plain', config: [] },
   { scenario: { id: 'mesh-all-policies', label: 'mesh.dispatcher, every policy on', driver: 'mesh-dispatcher', server: 'http', mesh: true, baseline: NONE }, service: 'bench-policies', config: ALL_POLICIES },
+  { scenario: { id: 'mesh-timeout-retries', label: 'mesh.dispatcher, route timeout + retries + breakers + outlier detection', driver: 'mesh-dispatcher', server: 'http', mesh: true, baseline: NONE }, service: 'bench-timeouts', config: TIMEOUT_POLICIES },
   { scenario: { id: 'mesh-bookinfo-policies', label: 'mesh.dispatcher, BookInfo-style policies', driver: 'mesh-dispatcher', server: 'http', mesh: true, baseline: NONE }, service: 'bench-bookinfo', config: BOOKINFO_POLICIES, labels: { version: 'v1' } },
 ];
 
@@ -147,6 +162,6 @@ export const RESILIENCE_VARIANTS: readonly MeshVariant[] = [
 export const group: ScenarioGroup = {
   name: 'resilience',
   order: 60,
-  title: 'the mesh data path with no policy, every resilience policy on, and BookInfo-style policies',
+  title: 'the mesh data path with no policy, every resilience policy on, a route timeout with retries, and BookInfo-style policies',
   run: (context) => runMeshVariants(context, RESILIENCE_VARIANTS),
 };
