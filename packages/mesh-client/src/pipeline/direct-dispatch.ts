@@ -8,44 +8,20 @@
 import type { Dispatcher } from 'undici';
 import { MeshError } from '../errors';
 import type { TimerHandle } from '../policy/clock';
-import { attemptTimeoutHeaders, computeDeadline, deadlineExceeded, remainingMs, routeTimeoutsOf, type Deadline } from '../policy/deadline';
-import { firstHeader, type AttemptOutcome } from '../policy/outcome';
+import { attemptTimeoutHeaders, deadlineExceeded, remainingMs, type Deadline } from '../policy/deadline';
+import type { AttemptOutcome } from '../policy/outcome';
 import { RetryState, type RetryContext } from '../policy/retry-policy';
 import type { ClusterLimits, Overflow, Permit } from '../policy/cluster-limits';
-import { upstreamTlsFor } from '../snapshot/compile-upstream-tls';
-import type { ClusterConfig, ClusterEndpoints, Endpoint } from '../snapshot/types';
 import type { OutboundTelemetry } from '../telemetry';
 import { upstreamHeaders } from './headers';
 import { errorReplyParts } from './local-reply';
 import { transportFailureKind } from './passthrough';
-import { effectiveFault } from './policy-layers';
-import { deliveredAnswer, fromRawHeaders, toRawHeaders, type ResponseSink } from './response-sink';
+import { directIneligibility, PlaintextClusters } from './direct-eligibility';
+import { DirectTry, RawResponseOutcome, release } from './direct-try';
+import { deliveredAnswer, toRawHeaders, type ResponseSink } from './response-sink';
 import { changesResponseHeaders, responseHeadersFor } from './route-layers';
 import { callEnd, callEndAtHeaders, callFailure, startAttemptTelemetry, startCallTelemetry } from './telemetry-layer';
-import type { AttemptCall, Layer, OutboundCall, StackDeps } from './types';
-
-/**
- * Why the full stack must handle the call, or undefined when the pass-through may: it is only
- * taken for what it can honour exactly (every other call goes down the full stack unchanged).
- */
-export function directIneligibility(deps: StackDeps, call: OutboundCall, plaintext: PlaintextClusters = new PlaintextClusters()): string | undefined {
-  const route = call.route!;
-  const cluster = call.cluster!;
-  if (call.grpc) return 'grpc';
-  if (!plaintext.test(cluster, call.snapshot!.endpoints.get(cluster.name))) return 'upstream TLS';
-  if (route.action.mirrorPolicies.length > 0) return 'mirror';
-  const fault = effectiveFault(call);
-  if (fault && (fault.delay || fault.abort)) return 'fault';
-  const body = call.request.body;
-  if (body !== undefined && !Buffer.isBuffer(body)) return 'streamed body';
-  const parent = deps.parentDeadline();
-  const now = deps.clock.now();
-  const timeouts = routeTimeoutsOf(route.action);
-  const deadline = computeDeadline(parent === undefined ? { timeouts, headers: call.request.headers, grpc: false, now } : { timeouts, headers: call.request.headers, grpc: false, now, parentDeadline: parent });
-  if (deadline.perTryTimeoutMs > 0) return 'per-try timeout';
-  call.deadline = deadline;
-  return undefined;
-}
+import type { Layer, OutboundCall, StackDeps } from './types';
 
 /** The pass-through layer: takes calls that carry a sink and qualify; the rest go on down the stack. */
 export function directDispatch(deps: StackDeps): Layer {
@@ -56,23 +32,6 @@ export function directDispatch(deps: StackDeps): Layer {
     new DirectCall(deps, call, sink).start();
     return deliveredAnswer();
   };
-}
-
-/**
- * Which clusters reach every endpoint in plaintext (no transport_socket, and no
- * transport_socket_matches entry with TLS that an endpoint's metadata selects), remembered per
- * compiled cluster and endpoint set — both are immutable parts of one snapshot.
- */
-export class PlaintextClusters {
-  private readonly known = new WeakMap<ClusterConfig, { readonly endpoints: ClusterEndpoints | undefined; readonly plaintext: boolean }>();
-
-  test(cluster: ClusterConfig, endpoints: ClusterEndpoints | undefined): boolean {
-    const seen = this.known.get(cluster);
-    if (seen && seen.endpoints === endpoints) return seen.plaintext;
-    const plaintext = (endpoints?.endpoints ?? []).every((endpoint) => upstreamTlsFor(cluster, endpoint) === undefined) && (endpoints !== undefined || cluster.tls === undefined);
-    this.known.set(cluster, { endpoints, plaintext });
-    return plaintext;
-  }
 }
 
 /** One try in flight: undici's handler for it (the protocol undici's core calls itself). */
@@ -399,61 +358,6 @@ class DirectCall {
     this.retry?.finish();
     this.telemetry.end(end);
   }
-}
-
-/**
- * A try's response as retry, outlier and telemetry decisions see it, with its headers decoded
- * from undici's raw form only when one of them reads them (most decisions need the status alone).
- */
-class RawResponseOutcome {
-  readonly kind = 'response';
-  private decoded: Record<string, string | string[]> | undefined;
-
-  constructor(readonly status: number, private readonly raw: readonly Buffer[]) {}
-
-  get headers(): Record<string, string | string[]> {
-    this.decoded ??= fromRawHeaders(this.raw);
-    return this.decoded;
-  }
-
-  /** One header's first value; only names of the same length are decoded. */
-  header(name: string): string | undefined {
-    if (this.decoded) return firstHeader(this.decoded, name);
-    const raw = this.raw;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      if (raw[i]!.length === name.length && raw[i]!.toString('latin1').toLowerCase() === name) return raw[i + 1]!.toString('latin1');
-    }
-    return undefined;
-  }
-}
-
-/**
- * One try of the pass-through as the telemetry sees it (an AttemptCall), holding what the try
- * took — the request and connection slots, the endpoint's active count — in fields instead of
- * cleanup closures, released once by `release`.
- */
-class DirectTry implements AttemptCall {
-  endpoint?: Endpoint;
-  requestSlot: Permit | undefined;
-  connectionSlot: Permit | undefined;
-  untrack: (() => void) | undefined;
-
-  /** Unused (frozen): the pass-through's holds are the fields above. */
-  readonly cleanups = NO_CLEANUPS;
-
-  constructor(readonly call: OutboundCall, readonly number: number, readonly retry: RetryState | undefined) {}
-}
-
-const NO_CLEANUPS = Object.freeze([]) as unknown as (() => void)[];
-
-/** Gives back what the try holds (idempotent). */
-function release(attempt: DirectTry): void {
-  attempt.requestSlot?.release();
-  attempt.connectionSlot?.release();
-  attempt.untrack?.();
-  attempt.requestSlot = undefined;
-  attempt.connectionSlot = undefined;
-  attempt.untrack = undefined;
 }
 
 function overflowError(cluster: string, limit: string): MeshError {
