@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawnTs, stopProcess, waitForLine } from '../../../testing/spawn';
-import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, binomialBounds, reviewsShown } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS } from './e2e-harness';
+import { binomialBounds, reviewsShown } from './e2e-readers';
 
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';
 

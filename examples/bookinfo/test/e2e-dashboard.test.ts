@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort, REPO_ROOT } from '../../../testing/spawn';
-import { BookinfoUnderTest, CONFIG_SETS, subsetWeights } from './e2e-harness';
+import { BookinfoUnderTest, CONFIG_SETS } from './e2e-harness';
+import { subsetWeights } from './e2e-readers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

@@ -2,7 +2,8 @@
 // 500 abort for jason on ratings (AC-08) and a 555 abort on details (AC-09) — with the project's YAML
 // and with Istio's originals. Access logs are on, to check that aborted calls never reach ratings.
 import assert from 'node:assert/strict';
-import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, MARKERS, baseline, eventually, reviewsShown } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, baseline, eventually } from './e2e-harness';
+import { MARKERS, reviewsShown } from './e2e-readers';
 
 const RATINGS_ROUTE = 'ratings.default.svc.cluster.local:9080';
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';

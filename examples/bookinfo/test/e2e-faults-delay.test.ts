@@ -2,7 +2,8 @@
 // for jason on ratings (AC-06, shortened through config only) and the reviews v3 fix path (AC-07) —
 // with the project's YAML and with Istio's originals.
 import assert from 'node:assert/strict';
-import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, MARKERS, baseline, fixedDelaysMs, reviewsShown } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, baseline } from './e2e-harness';
+import { MARKERS, fixedDelaysMs, reviewsShown } from './e2e-readers';
 
 const RATINGS_ROUTE = 'ratings.default.svc.cluster.local:9080';
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';

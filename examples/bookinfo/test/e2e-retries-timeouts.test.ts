@@ -16,7 +16,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { connect, type Mesh } from '@inboard/mesh-client';
 import { createRatingsApp } from '../src/services/ratings';
-import { BookinfoUnderTest, CONFIG_SETS, binomialBounds, eventually } from './e2e-harness';
+import { BookinfoUnderTest, CONFIG_SETS, eventually } from './e2e-harness';
+import { binomialBounds } from './e2e-readers';
 
 const RATINGS_ROUTE = 'ratings.default.svc.cluster.local:9080';
 /** Calls sent at once: enough to keep the test short, few enough not to overload the machine. */

@@ -2,7 +2,8 @@
 // request routing all-v1 and by user (AC-04, AC-05, AC-12) and the two 503s of routing to subsets
 // (AC-19, AC-20) — each with the project's YAML and with Istio's original samples.
 import assert from 'node:assert/strict';
-import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, MARKERS, eventually, reviewsShown } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, eventually } from './e2e-harness';
+import { MARKERS, reviewsShown } from './e2e-readers';
 
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';
 

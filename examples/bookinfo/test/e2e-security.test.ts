@@ -7,9 +7,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { connect, type Mesh } from '@inboard/mesh-client';
 import { parseYamlDocuments } from '@inboard/mesh-server';
-import { main as inboardCli } from '../../../packages/mesh-server/src/cli/main';
-import { REPO_ROOT } from '../../../testing/spawn';
-import { BookinfoUnderTest, CONFIG_SETS, ISTIO_SAMPLES, PROJECT_CONFIG, eventually, reviewsShown, type HttpAnswer } from './e2e-harness';
+import { BookinfoUnderTest, CONFIG_SETS, ISTIO_SAMPLES, PROJECT_CONFIG, eventually, runInboard, type HttpAnswer } from './e2e-harness';
+import { reviewsShown } from './e2e-readers';
 
 /** The security config of each set, by role. */
 const SECURITY = {
@@ -105,16 +104,7 @@ describe('BookInfo e2e: authorization and mutual TLS (AC-17, AC-18)', function (
 
   /** A workload token for `serviceAccount` in `namespace`, made by the real `inboard token create`. */
   async function workloadToken(namespace: string, serviceAccount: string): Promise<string> {
-    let stdout = '';
-    let stderr = '';
-    const code = await inboardCli(['token', 'create', '-n', namespace, '--service-account', serviceAccount, '--ttl', '1h', '--data-dir', mesh.dataDir], {
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      stdin: process.stdin,
-      env: {},
-      cwd: REPO_ROOT,
-      now: () => new Date(),
-    });
+    const { code, stdout, stderr } = await runInboard(['token', 'create', '-n', namespace, '--service-account', serviceAccount, '--ttl', '1h', '--data-dir', mesh.dataDir]);
     assert.equal(code, 0, `inboard token create: ${stdout}${stderr}`);
     return stdout.trim();
   }

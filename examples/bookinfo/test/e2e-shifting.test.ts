@@ -2,7 +2,8 @@
 // v1/v3, then all v3) and the other weighted splits of the samples (AC-11: 80/20, 90/10, v2/v3),
 // counted over many requests with binomial tolerances (5 standard deviations), with both config sets.
 import assert from 'node:assert/strict';
-import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, baseline, binomialBounds, subsetWeights } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, baseline } from './e2e-harness';
+import { binomialBounds, subsetWeights } from './e2e-readers';
 
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';
 

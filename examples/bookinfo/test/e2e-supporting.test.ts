@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect } from '@inboard/mesh-client';
-import { BookinfoUnderTest, CONFIG_SETS, MARKERS, baseline, eventually, httpRequest } from './e2e-harness';
+import { BookinfoUnderTest, CONFIG_SETS, baseline, eventually, httpRequest } from './e2e-harness';
+import { MARKERS } from './e2e-readers';
 
 const HTTPBIN_CLUSTER = 'outbound|8000||httpbin.default.svc.cluster.local';
 const HTTPBIN_ROUTE = 'httpbin.default.svc.cluster.local:8000';

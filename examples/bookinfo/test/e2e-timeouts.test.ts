@@ -2,7 +2,8 @@
 // is felt but harmless; a 0.5 s route timeout on reviews makes productpage give up; a timeout above
 // productpage's own 3 s has no effect) — with both config sets.
 import assert from 'node:assert/strict';
-import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, MARKERS, baseline, fixedDelaysMs, reviewsShown } from './e2e-harness';
+import { BookinfoUnderTest, bookinfoForSuite, CONFIG_SETS, baseline } from './e2e-harness';
+import { MARKERS, fixedDelaysMs, reviewsShown } from './e2e-readers';
 
 const REVIEWS_ROUTE = 'reviews.default.svc.cluster.local:9080';
 const RATINGS_ROUTE = 'ratings.default.svc.cluster.local:9080';
