@@ -2,10 +2,15 @@
 // keyed by endpoint identity `address:port`. Pickers are rebuilt on every change; this store is not.
 
 /** Mutable state of one endpoint. */
-interface EndpointEntry {
+interface EndpointEntry extends ActiveRequest {
   active: number;
   /** False once the endpoint left the config; the entry goes when its last request ends. */
   present: boolean;
+}
+
+/** A request `EndpointStateStore.enter` counted, to hand back to `leave` (its endpoint's count). */
+export interface ActiveRequest {
+  readonly active: number;
 }
 
 /**
@@ -23,20 +28,31 @@ export class EndpointStateStore {
 
   /** Counts a request to `key` as active; call the returned function once it completes. */
   track(key: string): () => void {
+    const entry = this.enter(key);
+    let finished = false;
+    return () => {
+      if (finished) return;
+      finished = true;
+      this.leave(key, entry);
+    };
+  }
+
+  /** Counts a request to `key` as active (no function to allocate); give the result to `leave` once, when it completes. */
+  enter(key: string): ActiveRequest {
     let entry = this.entries.get(key);
     if (!entry) {
       entry = { active: 0, present: true };
       this.entries.set(key, entry);
     }
     entry.active++;
-    const tracked = entry;
-    let finished = false;
-    return () => {
-      if (finished) return;
-      finished = true;
-      tracked.active--;
-      if (tracked.active === 0 && !tracked.present && this.entries.get(key) === tracked) this.entries.delete(key);
-    };
+    return entry;
+  }
+
+  /** The request `enter(key)` counted has completed (call once per enter). */
+  leave(key: string, request: ActiveRequest): void {
+    const entry = request as EndpointEntry;
+    entry.active--;
+    if (entry.active === 0 && !entry.present && this.entries.get(key) === entry) this.entries.delete(key);
   }
 
   /** Keeps state for `keys` (the current endpoint set); drops the rest once idle. */

@@ -81,7 +81,10 @@ class ClusterPicker implements Picker {
   private readonly random: RandomSource;
   private readonly state: EndpointStateStore;
   private readonly ejected: ReadonlySet<string>;
+  /** Host pickers per locality of a priority, by key. */
   private readonly sources = new Map<string, HostPicker | null>();
+  /** Host pickers of a whole priority, at priority × 3 + (0 healthy, 1 degraded, 2 all). */
+  private readonly levelSources: (HostPicker | undefined)[] = [];
   private readonly localitySchedules = new Map<string, EdfScheduler<LocalityChoice> | null>();
   private readonly hashBased: boolean;
 
@@ -113,7 +116,9 @@ class ClusterPicker implements Picker {
     const hash = ctx.hash === undefined ? undefined : typeof ctx.hash === 'bigint' ? ctx.hash & MASK64 : BigInt.asUintN(64, BigInt(Math.trunc(ctx.hash)));
     // Hash-based policies choose the priority with the request hash too, so a key sticks to a level.
     const roll = this.hashBased && hash !== undefined ? Number(hash % 100n) : randomInt(this.random, 100);
-    const { priority, degraded } = this.choosePriority(roll);
+    const chosen = this.choosePriority(roll);
+    const priority = chosen >> 1;
+    const degraded = (chosen & 1) === 1;
     const picker = this.sourceFor(priority, degraded);
     if (!picker) return this.noHost(this.priorityLoad.panic[priority] && this.input.cluster.failTrafficOnPanic ? 'is in panic and fail_traffic_on_panic is set' : 'has no healthy endpoint');
     const endpoint = picker.pick(hash, ctx.exclude);
@@ -134,18 +139,19 @@ class ClusterPicker implements Picker {
     })));
   }
 
-  private choosePriority(roll: number): { priority: number; degraded: boolean } {
+  /** The priority the roll lands on, times 2, plus 1 when it is the priority's degraded hosts (no object per pick). */
+  private choosePriority(roll: number): number {
     const { healthy, degraded } = this.priorityLoad;
     let acc = 0;
     for (let i = 0; i < healthy.length; i++) {
       acc += healthy[i]!;
-      if (roll < acc) return { priority: i, degraded: false };
+      if (roll < acc) return i * 2;
     }
     for (let i = 0; i < degraded.length; i++) {
       acc += degraded[i]!;
-      if (roll < acc) return { priority: i, degraded: true };
+      if (roll < acc) return i * 2 + 1;
     }
-    return { priority: 0, degraded: false };
+    return 0;
   }
 
   /** The host picker of one priority: all hosts in panic, else healthy (or degraded) ones, per locality when weighted. */
@@ -161,7 +167,14 @@ class ClusterPicker implements Picker {
       // No locality with a positive weight: Envoy falls back to all healthy hosts of the priority.
       if (locality) return this.cached(`${priority}/${degraded ? 'd' : 'h'}/${locality[0]!.locality.region}/${locality[0]!.locality.zone}/${locality[0]!.locality.subZone}`, locality);
     }
-    return this.cached(`${priority}/${panic ? 'all' : degraded ? 'd' : 'h'}`, hosts);
+    // Whole-priority sources by index (no key string per pick): healthy, degraded, all (panic).
+    const slot = priority * 3 + (panic ? 2 : degraded ? 1 : 0);
+    let picker = this.levelSources[slot];
+    if (!picker) {
+      picker = this.algorithm(hosts);
+      this.levelSources[slot] = picker;
+    }
+    return picker;
   }
 
   private cached(key: string, hosts: readonly Endpoint[]): HostPicker {

@@ -2,7 +2,7 @@
 // authority from Host, hop-by-hop headers dropped, x-forwarded-* and x-request-id added as Envoy's
 // edge does) and streams a MeshResponse back, cutting the upstream when the client goes away.
 
-import { randomUUID } from 'node:crypto';
+import { requestId } from '../pipeline/request-id';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { HeaderMap, MeshRequest, MeshResponse } from '../request';
@@ -31,7 +31,7 @@ export function forwardedRequestHeaders(raw: IncomingMessage['headers'], downstr
   const chain = [prior === undefined ? [] : Array.isArray(prior) ? prior : [prior]].flat();
   headers['x-forwarded-for'] = [...chain, downstream.remoteAddress].join(', ');
   headers['x-forwarded-proto'] = downstream.scheme;
-  headers['x-request-id'] ??= randomUUID();
+  headers['x-request-id'] ??= requestId();
   return headers;
 }
 

@@ -17,7 +17,7 @@ import { upstreamHeaders } from './headers';
 import { errorReplyParts } from './local-reply';
 import { transportFailureKind } from './passthrough';
 import { directIneligibility, PlaintextClusters } from './direct-eligibility';
-import { DirectTry, RawResponseOutcome, release } from './direct-try';
+import { DirectTry, RawResponseOutcome, type TryOwner } from './direct-try';
 import { deliveredAnswer, toRawHeaders, type ResponseSink } from './response-sink';
 import { changesResponseHeaders, responseHeadersFor } from './route-layers';
 import { callEnd, callEndAtHeaders, callFailure, startAttemptTelemetry, startCallTelemetry } from './telemetry-layer';
@@ -34,51 +34,13 @@ export function directDispatch(deps: StackDeps): Layer {
   };
 }
 
-/** One try in flight: undici's handler for it (the protocol undici's core calls itself). */
-class DirectAttempt {
-  abortUpstream: ((reason?: Error) => void) | undefined;
-  /** Headers went to the caller: this try is the answer. */
-  forwarded = false;
-  /** A retry was decided at its headers: its body is read and dropped. */
-  dropping = false;
-  bytes = 0;
-  endTry: ((outcome: AttemptOutcome) => void) | undefined;
-
-  constructor(private readonly owner: DirectCall, readonly attempt: DirectTry) {}
-
-  onConnect(abort: (reason?: Error) => void): void {
-    this.abortUpstream = abort;
-    if (this.owner.sink.done) abort(new MeshError('ABORTED', 'request aborted by the caller'));
-    else if (this.owner.expired) abort(this.owner.timeoutError());
-  }
-
-  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    if (status < 200) return this.owner.sink.headers(status, rawHeaders, resume, statusText);
-    return this.owner.onTryHeaders(this, status, rawHeaders, resume, statusText);
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.dropping) return true;
-    this.bytes += chunk.length;
-    return this.owner.sink.data(chunk);
-  }
-
-  onComplete(trailers: Buffer[] | null): void {
-    this.owner.onTryComplete(this, trailers);
-  }
-
-  onError(error: Error): void {
-    this.owner.onTryError(this, error);
-  }
-}
-
 /** One logical call on the pass-through: tries, retries and the delivery to the caller. */
-class DirectCall {
+class DirectCall implements TryOwner {
   private readonly retry: RetryState | undefined;
   private readonly limits: ClusterLimits;
   private readonly telemetry: OutboundTelemetry;
   private readonly base: Record<string, string | string[]>;
-  private current: DirectAttempt | undefined;
+  private current: DirectTry | undefined;
   private backoff: { cancel(): void } | undefined;
   private number = 0;
   private over = false;
@@ -130,7 +92,7 @@ class DirectCall {
       return this.reply(this.timeoutError());
     }
     // A try in flight ends in onTryError (504 UT before headers, a broken body after them); one
-    // still queued in undici is aborted as soon as it connects (DirectAttempt.onConnect).
+    // still queued in undici is aborted as soon as it connects (DirectTry.onConnect).
     if (this.current) this.current.abortUpstream?.(this.timeoutError());
     // A wait for a connection slot: the gate rejects it with this reason.
     else this.routeAbort?.abort(this.timeoutError());
@@ -145,14 +107,11 @@ class DirectCall {
   /** Pick (UH when none), breakers (UO), then send — as pickEndpoint and admitByBreakers do. */
   private nextTry(): void {
     const { call, deps } = this;
-    // Built field by field (no spreads): once per try on the hot path.
     if (this.deadline.expiresAt !== undefined && remainingMs(this.deadline, deps.clock.now()) < 1) return this.reply(this.timeoutError());
     const number = ++this.number;
-    const attempt = new DirectTry(call, number, this.retry);
-    const context: { hash?: bigint; exclude?: ReadonlySet<string> } = {};
-    if (call.route!.hash !== undefined) context.hash = call.route!.hash;
-    if (this.retry) context.exclude = this.retry.exclude();
-    const picked = deps.runtime.picker(call.snapshot!, call.cluster!).pick(context);
+    const attempt = new DirectTry(this, call, number, this.retry, deps.runtime.endpointState);
+    // One shape for every pick's context (absent inputs are undefined, which the picker reads as none).
+    const picked = deps.runtime.picker(call.snapshot!, call.cluster!).pick({ hash: call.route!.hash, exclude: this.retry?.exclude() });
     if (!picked.ok) return this.reply(picked.error);
     attempt.endpoint = picked.endpoint;
     const request = this.limits.tryAcquireRequest();
@@ -162,7 +121,7 @@ class DirectCall {
     const gate = deps.runtime.gates.acquire(this.limits, this.routeAbort?.signal);
     if (gate instanceof Promise) {
       gate.then((permit) => this.admitted(attempt, permit), (reason: unknown) => {
-        release(attempt);
+        attempt.release();
         if (this.expired && !this.sink.done) return this.reply(this.timeoutError());
         if (this.sink.done) return this.finish(callFailure(call, new MeshError('ABORTED', 'request aborted while waiting for a connection', { cause: reason })));
         const error = reason instanceof MeshError ? reason : new MeshError('CLOSED', String(reason));
@@ -177,12 +136,12 @@ class DirectCall {
 
   private admitted(attempt: DirectTry, connection: Permit | Overflow): void {
     if (!connection.ok) {
-      release(attempt);
+      attempt.release();
       return this.afterFailure({ kind: 'overflow' }, overflowError(this.call.cluster!.name, connection.limit));
     }
     attempt.connectionSlot = connection;
     if (this.sink.done) {
-      release(attempt);
+      attempt.release();
       return this.finish(callFailure(this.call, new MeshError('ABORTED', 'request aborted by the caller')));
     }
     this.send(attempt);
@@ -194,50 +153,53 @@ class DirectCall {
     const endpoint = attempt.endpoint!;
     const route = call.route!;
     this.retry?.onHostAttempted(endpoint.key);
-    attempt.untrack = deps.runtime.endpointState.track(endpoint.key);
+    attempt.active = deps.runtime.endpointState.enter(endpoint.key);
     const span = startAttemptTelemetry(attempt, endpoint);
+    attempt.telemetry = span;
     const authority = route.autoHostRewrite && endpoint.hostname ? endpoint.hostname : route.authority;
     const headers = this.base;
     if (route.virtualHost.includeRequestAttemptCount) headers['x-envoy-attempt-count'] = String(attempt.number);
     headers['host'] = authority;
     // x-envoy-expected-rq-timeout-ms: what is left of the deadline for this try (none without one).
     if (this.deadline.expiresAt !== undefined) Object.assign(headers, attemptTimeoutHeaders(this.deadline, deps.clock.now(), false));
-    const handler = new DirectAttempt(this, attempt);
-    handler.endTry = span.end;
-    this.current = handler;
-    const options: Dispatcher.DispatchOptions = {
+    this.current = attempt;
+    const options: Dispatcher.DispatchOptions & { servername: string } = {
       path: route.path,
       method: call.request.method as Dispatcher.HttpMethod,
       headers: span.inject(headers),
       body: call.request.body ?? null,
       headersTimeout: 0,
       bodyTimeout: 0,
+      // Read by undici only for TLS (SNI), which the pass-through never uses; given, it spares
+      // undici deriving one from the host header on every request (an IP-address regex test).
+      servername: authority,
     };
     try {
       // Plaintext only (see PlaintextClusters): the same pool sendUpstream uses without TLS.
       call.lastMtls = false; // the pass-through takes only clusters that are plaintext for every endpoint
       const pool = deps.runtime.pools.dispatcherFor(call.cluster!.name, endpoint.key, deps.runtime.poolSettings(call.cluster!));
-      pool.dispatch(options, handler as unknown as Dispatcher.DispatchHandler);
+      pool.dispatch(options, attempt as unknown as Dispatcher.DispatchHandler);
     } catch (error) {
-      handler.onError(error as Error);
+      attempt.onError(error as Error);
     }
   }
 
-  onTryHeaders(h: DirectAttempt, status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+  onTryHeaders(h: DirectTry, status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     const { call, deps } = this;
     if (this.expired) {
       // Headers raced the deadline's abort: the deadline wins, as in the full stack.
       h.dropping = true;
       const timeout: AttemptOutcome = { kind: 'timeout' };
-      deps.runtime.outliers.recordOutcome(call.cluster!.name, h.attempt.endpoint!.key, timeout, { grpc: false });
-      h.endTry?.(timeout);
+      deps.runtime.outliers.recordOutcome(call.cluster!.name, h.endpoint!.key, timeout, { grpc: false });
+      h.telemetry?.end(timeout);
       this.reply(this.timeoutError());
       return true;
     }
     const outcome = new RawResponseOutcome(status, rawHeaders);
-    deps.runtime.outliers.recordOutcome(call.cluster!.name, h.attempt.endpoint!.key, outcome, { grpc: false });
-    h.endTry?.(outcome);
-    if (this.retry && !this.sink.done) {
+    deps.runtime.outliers.recordOutcome(call.cluster!.name, h.endpoint!.key, outcome, { grpc: false });
+    h.telemetry?.end(outcome);
+    // Most answers match no retry condition: that is settled before a retry decision is built.
+    if (this.retry && !this.sink.done && this.retry.conditionFor(outcome) !== undefined) {
       const decision = this.retry.shouldRetry(outcome, this.retryContext());
       if (decision.retry || decision.reason === 'deadline') {
         // Retried, or retriable with a back-off that would outlive the deadline (504 UT, as the
@@ -257,8 +219,8 @@ class DirectCall {
     return this.sink.headers(status, mutated ? toRawHeaders(mutated) : rawHeaders, resume, statusText);
   }
 
-  onTryComplete(h: DirectAttempt, trailers: Buffer[] | null): void {
-    release(h.attempt);
+  onTryComplete(h: DirectTry, trailers: Buffer[] | null): void {
+    h.release();
     if (!h.forwarded) return;
     this.disarm();
     if (!this.over) this.finish(callEnd(this.call, this.status, this.response?.headers ?? {}, this.call.flags.join(','), h.bytes));
@@ -266,9 +228,9 @@ class DirectCall {
     this.sink.complete(trailers);
   }
 
-  onTryError(h: DirectAttempt, cause: Error): void {
+  onTryError(h: DirectTry, cause: Error): void {
     const { call, deps } = this;
-    release(h.attempt);
+    h.release();
     if (h.dropping) return;
     if (h.forwarded) {
       this.disarm();
@@ -278,21 +240,21 @@ class DirectCall {
       return;
     }
     if (this.sink.done) {
-      h.endTry?.({ kind: 'reset' });
+      h.telemetry?.end({ kind: 'reset' });
       return this.finish(callFailure(call, new MeshError('ABORTED', `request to ${call.route!.cluster} aborted by the caller`, { cause })));
     }
-    const endpoint = h.attempt.endpoint!;
+    const endpoint = h.endpoint!;
     if (this.expired) {
       // The route deadline aborted this try before its headers: a timeout, answered 504 UT.
       const timeout: AttemptOutcome = { kind: 'timeout' };
       deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, timeout, { grpc: false });
-      h.endTry?.(timeout);
+      h.telemetry?.end(timeout);
       return this.reply(this.timeoutError());
     }
     const kind = transportFailureKind(cause);
     const outcome = { kind } as AttemptOutcome;
     deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, outcome, { grpc: false });
-    h.endTry?.(outcome);
+    h.telemetry?.end(outcome);
     const details = { cluster: call.cluster!.name, endpoint: endpoint.key };
     const error = kind === 'connect-failure'
       ? new MeshError('CONNECT_FAILURE', `cannot connect to ${endpoint.key} of ${call.cluster!.name}: ${cause.message}`, { cause, details })

@@ -1,11 +1,14 @@
-// One try of the dispatcher's pass-through: what it holds (breaker slots, the endpoint's active
-// count) and the response it got, as retry, outlier and telemetry decisions read it.
+// One try of the dispatcher's pass-through: undici's handler for it, what it holds (breaker slots,
+// the endpoint's active count) and the response it got, as retry, outlier and telemetry decisions read it.
 
+import type { ActiveRequest, EndpointStateStore } from '../balancing/endpoint-state';
+import { MeshError } from '../errors';
 import { firstHeader } from '../policy/outcome';
 import type { Permit } from '../policy/cluster-limits';
 import type { RetryState } from '../policy/retry-policy';
 import type { Endpoint } from '../snapshot/types';
-import { fromRawHeaders } from './response-sink';
+import { fromRawHeaders, type ResponseSink } from './response-sink';
+import type { AttemptTelemetry } from './telemetry-layer';
 import type { AttemptCall, OutboundCall } from './types';
 
 /**
@@ -34,31 +37,74 @@ export class RawResponseOutcome {
   }
 }
 
+/** What a try reports to the call it belongs to (DirectCall in direct-dispatch.ts). */
+export interface TryOwner {
+  readonly sink: ResponseSink;
+  /** The route deadline passed. */
+  readonly expired: boolean;
+  timeoutError(): Error;
+  onTryHeaders(attempt: DirectTry, status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean;
+  onTryComplete(attempt: DirectTry, trailers: Buffer[] | null): void;
+  onTryError(attempt: DirectTry, error: Error): void;
+}
+
 /**
- * One try of the pass-through as the telemetry sees it (an AttemptCall), holding what the try
- * took — the request and connection slots, the endpoint's active count — in fields instead of
- * cleanup closures, released once by `release`.
+ * One try of the pass-through: undici's handler for it (the legacy protocol undici's core calls
+ * itself), the AttemptCall the telemetry sees, and what the try holds — the request and connection
+ * slots, the endpoint's active count — in fields instead of cleanup closures, released once by `release`.
  */
 export class DirectTry implements AttemptCall {
-  endpoint?: Endpoint;
-  requestSlot: Permit | undefined;
-  connectionSlot: Permit | undefined;
-  untrack: (() => void) | undefined;
+  endpoint: Endpoint | undefined = undefined;
+  requestSlot: Permit | undefined = undefined;
+  connectionSlot: Permit | undefined = undefined;
+  active: ActiveRequest | undefined = undefined;
+  telemetry: AttemptTelemetry | undefined = undefined;
+  abortUpstream: ((reason?: Error) => void) | undefined = undefined;
+  /** Headers went to the caller: this try is the answer. */
+  forwarded = false;
+  /** A retry was decided at its headers: its body is read and dropped. */
+  dropping = false;
+  bytes = 0;
 
   /** Unused (frozen): the pass-through's holds are the fields above. */
   readonly cleanups = NO_CLEANUPS;
 
-  constructor(readonly call: OutboundCall, readonly number: number, readonly retry: RetryState | undefined) {}
+  constructor(private readonly owner: TryOwner, readonly call: OutboundCall, readonly number: number, readonly retry: RetryState | undefined, private readonly endpoints: EndpointStateStore) {}
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.owner.sink.done) abort(new MeshError('ABORTED', 'request aborted by the caller'));
+    else if (this.owner.expired) abort(this.owner.timeoutError());
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (status < 200) return this.owner.sink.headers(status, rawHeaders, resume, statusText);
+    return this.owner.onTryHeaders(this, status, rawHeaders, resume, statusText);
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.dropping) return true;
+    this.bytes += chunk.length;
+    return this.owner.sink.data(chunk);
+  }
+
+  onComplete(trailers: Buffer[] | null): void {
+    this.owner.onTryComplete(this, trailers);
+  }
+
+  onError(error: Error): void {
+    this.owner.onTryError(this, error);
+  }
+
+  /** Gives back what the try holds (idempotent). */
+  release(): void {
+    this.requestSlot?.release();
+    this.connectionSlot?.release();
+    if (this.active) this.endpoints.leave(this.endpoint!.key, this.active);
+    this.requestSlot = undefined;
+    this.connectionSlot = undefined;
+    this.active = undefined;
+  }
 }
 
 const NO_CLEANUPS = Object.freeze([]) as unknown as (() => void)[];
-
-/** Gives back what the try holds (idempotent). */
-export function release(attempt: DirectTry): void {
-  attempt.requestSlot?.release();
-  attempt.connectionSlot?.release();
-  attempt.untrack?.();
-  attempt.requestSlot = undefined;
-  attempt.connectionSlot = undefined;
-  attempt.untrack = undefined;
-}

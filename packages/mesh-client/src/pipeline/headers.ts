@@ -2,7 +2,7 @@
 // mesh's own control headers removed (Envoy consumes x-envoy-retry-*/timeouts and strips them),
 // x-envoy-original-path on rewrites, x-forwarded-host on host rewrites, a generated x-request-id.
 
-import { randomUUID } from 'node:crypto';
+import { requestId } from './request-id';
 import { TIMEOUT_HEADERS } from '../policy/deadline';
 import { RETRY_REQUEST_HEADERS } from '../policy/retry-policy';
 import type { HeaderMap } from '../request';
@@ -41,7 +41,7 @@ export function upstreamHeaders(requestHeaders: HeaderMap, route: ForwardOutcome
     const prior = out['x-forwarded-host'];
     out['x-forwarded-host'] = prior === undefined ? route.xForwardedHost : `${Array.isArray(prior) ? prior.join(',') : prior},${route.xForwardedHost}`;
   }
-  if (out['x-request-id'] === undefined) out['x-request-id'] = randomUUID();
+  if (out['x-request-id'] === undefined) out['x-request-id'] = requestId();
   return out;
 }
 

@@ -14,7 +14,7 @@ import { retryLoop } from './retry-layer';
 import { matchRouteLayer, readSnapshotOnce, selectListener } from './route-layers';
 import { recordTelemetry } from './telemetry-layer';
 import { deliveredAnswer } from './response-sink';
-import { compose, type AttemptLayer, type Layer, type OutboundCall, type StackDeps } from './types';
+import { CallRecord, compose, type AttemptLayer, type Layer, type OutboundCall, type StackDeps } from './types';
 
 /** Options of one call through the stack. */
 export interface HandleOptions {
@@ -87,7 +87,7 @@ export function buildPipeline(deps: StackDeps): MeshPipeline {
 
   return (request, options) => {
     const grpc = isGrpcRequest(request.headers);
-    const call: OutboundCall = options?.listener !== undefined ? { request, grpc, flags: [], listenerName: options.listener } : { request, grpc, flags: [] };
+    const call = new CallRecord(request, grpc, options?.listener);
     let answer: Promise<MeshResponse>;
     try {
       answer = stack(call);

@@ -6,7 +6,7 @@ import { isMeshError } from '../errors';
 import type { MeshResponse } from '../request';
 import type { Endpoint } from '../snapshot/types';
 import { observeBody } from '../telemetry';
-import type { OutboundStart, OutboundTelemetry, RequestEnd } from '../telemetry';
+import type { AttemptSpan, OutboundStart, OutboundTelemetry, RequestEnd } from '../telemetry';
 import type { ResponseHeaders } from '../policy/outcome';
 import type { AttemptOutcome } from '../policy/outcome';
 import type { AttemptCall, Layer, OutboundCall, StackDeps } from './types';
@@ -88,22 +88,33 @@ export function callFailure(call: OutboundCall, error: unknown): RequestEnd {
   return { ...target(call.cluster!.name, call.lastEndpoint), ...(isMeshError(error) ? { responseFlags: error.responseFlag ?? '', errorType: error.code } : {}), error };
 }
 
-/** The attempt's span: trace headers for the request, and a function that ends the span with the outcome. */
-export function startAttemptTelemetry(attempt: AttemptCall, endpoint: Endpoint): { inject(headers: Record<string, string | string[]>): Record<string, string | string[]>; end(outcome: AttemptOutcome): void } {
+/** The attempt's span: trace headers for the request, and its end with the outcome. */
+export function startAttemptTelemetry(attempt: AttemptCall, endpoint: Endpoint): AttemptTelemetry {
   const call = attempt.call;
   call.attempts = attempt.number;
   call.lastEndpoint = endpoint;
-  const span = call.telemetry?.attempt(attempt.number, target(call.cluster!.name, endpoint));
-  // Method shorthand, not arrow properties: no per-call function naming under a keep-names build.
-  if (!span) return { inject(h) { return h; }, end() {} };
-  return {
-    inject(headers) { return span.injectHeaders(headers); },
-    end(outcome) {
-      span.end(outcome.kind === 'response'
-        ? { status: outcome.status, endpoint: endpoint.key }
-        : { responseFlags: outcome.kind === 'connect-failure' ? 'UF' : outcome.kind === 'timeout' ? 'UT' : outcome.kind === 'overflow' ? 'UO' : 'UR', errorType: outcome.kind, endpoint: endpoint.key });
-    },
-  };
+  const telemetry = call.telemetry;
+  // A call nothing records ignores the attempt's target: none is built for it.
+  const span = telemetry?.attempt(attempt.number, telemetry.records ? target(call.cluster!.name, endpoint) : undefined);
+  return new AttemptTelemetry(span, endpoint);
+}
+
+/** One attempt's telemetry (a class: one object per attempt, no closures). */
+export class AttemptTelemetry {
+  constructor(private readonly span: AttemptSpan | undefined, private readonly endpoint: Endpoint) {}
+
+  /** The request headers with the attempt's trace (and peer) headers: `headers` itself when it owns them. */
+  inject(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+    return this.span ? this.span.injectHeaders(headers) : headers;
+  }
+
+  end(outcome: AttemptOutcome): void {
+    const span = this.span;
+    if (!span) return;
+    span.end(outcome.kind === 'response'
+      ? { status: outcome.status, endpoint: this.endpoint.key }
+      : { responseFlags: outcome.kind === 'connect-failure' ? 'UF' : outcome.kind === 'timeout' ? 'UT' : outcome.kind === 'overflow' ? 'UO' : 'UR', errorType: outcome.kind, endpoint: this.endpoint.key });
+  }
 }
 
 function target(cluster: string, endpoint: Endpoint | undefined): { cluster: string; endpoint?: { key: string; metadata: Endpoint['metadata'] } } {

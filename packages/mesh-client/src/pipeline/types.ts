@@ -47,6 +47,30 @@ export interface OutboundCall {
   lastMtls?: boolean;
 }
 
+/**
+ * The OutboundCall each request starts as: every field exists from the start, so every layer
+ * reads one object shape however far the call got (fields added on the way would give each
+ * layer several shapes to handle).
+ */
+export class CallRecord implements OutboundCall {
+  readonly flags: string[] = [];
+  snapshot: MeshSnapshot | undefined = undefined;
+  listener: ListenerSpec | undefined = undefined;
+  table: RouteTable | undefined = undefined;
+  view: RequestView | undefined = undefined;
+  route: ForwardOutcome | undefined = undefined;
+  cluster: ClusterConfig | undefined = undefined;
+  upstreamHeaders: HeaderMap | undefined = undefined;
+  deadline: Deadline | undefined = undefined;
+  routeSignal: AbortSignal | undefined = undefined;
+  telemetry: OutboundTelemetry | undefined = undefined;
+  attempts: number | undefined = undefined;
+  lastEndpoint: Endpoint | undefined = undefined;
+  lastMtls: boolean | undefined = undefined;
+
+  constructor(readonly request: MeshRequest, readonly grpc: boolean, readonly listenerName: string | undefined) {}
+}
+
 /** One attempt of a logical request (the retry loop creates one per try). */
 export interface AttemptCall {
   readonly call: OutboundCall;

@@ -141,7 +141,13 @@ export class ClusterLimits {
 
   /** Gives one slot of `counter` back (HeldSlot.release calls it, once per slot). */
   giveBack(counter: SlotCounter): void {
-    this[counter]--;
+    // A switch, not this[counter]--: a property named by a variable is a slow generic access.
+    switch (counter) {
+      case 'connections': this.connections--; break;
+      case 'pending': this.pending--; break;
+      case 'requests': this.requests--; break;
+      case 'retries': this.retries--; break;
+    }
   }
 
   private overflow(limit: LimitName, max: number, active: number): Overflow {

@@ -46,6 +46,7 @@ export function parseRetryOn(value: string, which: 'config' | 'http-header' | 'g
 
 /** Everything the classifier needs besides the outcome. */
 export interface RetryOnRules {
+  /** The conditions in force; a set is not changed once rules hold it (decisions remember what it holds). */
   readonly conditions: ReadonlySet<RetryOnName>;
   /** retriable_status_codes plus codes from `x-envoy-retriable-status-codes`. */
   readonly retriableStatusCodes: readonly number[];
@@ -96,23 +97,60 @@ export function retryConditionFor(outcome: AttemptOutcome, rules: RetryOnRules):
 }
 
 function responseCondition(outcome: Extract<AttemptOutcome, { kind: 'response' }>, rules: RetryOnRules): RetryOnName | undefined {
-  const c = rules.conditions;
-  if (responseHeader(outcome, 'x-envoy-ratelimited') !== undefined) return c.has('envoy-ratelimited') ? 'envoy-ratelimited' : undefined;
+  const bits = conditionBits(rules.conditions);
+  // A response carrying x-envoy-ratelimited is retried under envoy-ratelimited alone; without that
+  // condition the header only vetoes the others, so it is looked for only when another one fires.
+  if (bits & BIT.envoyRatelimited) {
+    return responseHeader(outcome, 'x-envoy-ratelimited') !== undefined ? 'envoy-ratelimited' : statusCondition(outcome, rules, bits);
+  }
+  const fired = statusCondition(outcome, rules, bits);
+  return fired !== undefined && responseHeader(outcome, 'x-envoy-ratelimited') !== undefined ? undefined : fired;
+}
+
+/** The condition a response without x-envoy-ratelimited fires, by status, headers and grpc-status. */
+function statusCondition(outcome: Extract<AttemptOutcome, { kind: 'response' }>, rules: RetryOnRules, bits: number): RetryOnName | undefined {
   const status = outcome.status;
-  if (c.has('5xx') && status >= 500 && status < 600) return '5xx';
-  if (c.has('gateway-error') && status >= 502 && status <= 504) return 'gateway-error';
-  if (c.has('retriable-4xx') && status === 409) return 'retriable-4xx';
-  if (c.has('retriable-status-codes') && rules.retriableStatusCodes.includes(status)) return 'retriable-status-codes';
-  if (c.has('retriable-headers') && rules.retriableHeaders.length > 0) {
+  if (bits & BIT.fiveXx && status >= 500 && status < 600) return '5xx';
+  if (bits & BIT.gatewayError && status >= 502 && status <= 504) return 'gateway-error';
+  if (bits & BIT.retriable4xx && status === 409) return 'retriable-4xx';
+  if (bits & BIT.retriableStatusCodes && rules.retriableStatusCodes.includes(status)) return 'retriable-status-codes';
+  if (bits & BIT.retriableHeaders && rules.retriableHeaders.length > 0) {
     const view = responseView(outcome);
     if (rules.retriableHeaders.some((m) => m.test(view))) return 'retriable-headers';
   }
+  if ((bits & BIT.grpc) === 0) return undefined;
   const grpc = responseGrpcStatus(outcome);
   if (grpc !== undefined) {
     const name = GRPC_CONDITION.get(grpc);
-    if (name !== undefined && c.has(name)) return name;
+    if (name !== undefined && rules.conditions.has(name)) return name;
   }
   return undefined;
+}
+
+/** The conditions a response decision reads, as bits (one test each instead of a set lookup). */
+const BIT = {
+  envoyRatelimited: 1, fiveXx: 2, gatewayError: 4, retriable4xx: 8, retriableStatusCodes: 16, retriableHeaders: 32,
+  /** Any gRPC condition. */
+  grpc: 64,
+} as const;
+
+const BIT_OF: ReadonlyMap<string, number> = new Map<string, number>([
+  ['envoy-ratelimited', BIT.envoyRatelimited], ['5xx', BIT.fiveXx], ['gateway-error', BIT.gatewayError], ['retriable-4xx', BIT.retriable4xx],
+  ['retriable-status-codes', BIT.retriableStatusCodes], ['retriable-headers', BIT.retriableHeaders],
+  ...GRPC_RETRY_ON.map((name) => [name, BIT.grpc] as [string, number]),
+]);
+
+/** conditionBits per condition set (the sets rules hold are never changed once made). */
+const CONDITION_BITS = new WeakMap<ReadonlySet<RetryOnName>, number>();
+
+function conditionBits(conditions: ReadonlySet<RetryOnName>): number {
+  let bits = CONDITION_BITS.get(conditions);
+  if (bits === undefined) {
+    bits = 0;
+    for (const name of conditions) bits |= BIT_OF.get(name) ?? 0;
+    CONDITION_BITS.set(conditions, bits);
+  }
+  return bits;
 }
 
 /** Response headers seen through the matcher interface (`:status` included, as Envoy's response map has it). */

@@ -174,7 +174,7 @@ export class RetryState {
    */
   shouldRetry(outcome: AttemptOutcome, ctx: RetryContext): RetryDecision {
     this.releasePermit();
-    const condition = retryConditionFor(outcome, this.rules);
+    const condition = this.conditionFor(outcome);
     if (condition === undefined) return { retry: false, reason: 'not-retriable' };
     if (!this.replayable) return { retry: false, reason: 'not-replayable', condition };
     if (this.remaining === 0) return { retry: false, reason: 'retries-exhausted', condition, responseFlag: 'URX' };
@@ -202,6 +202,14 @@ export class RetryState {
     if (slot?.ok) this.permit = slot;
     this.retries++;
     return { retry: true, delayMs, condition, backoff, retryNumber: this.retries };
+  }
+
+  /**
+   * The retry_on condition this outcome matches, if any — the first step of `shouldRetry`, with no
+   * other effect: when it is undefined, `shouldRetry` would only answer `not-retriable`.
+   */
+  conditionFor(outcome: AttemptOutcome): RetryOnName | undefined {
+    return retryConditionFor(outcome, this.rules);
   }
 
   /** The request is over: gives back a retry slot still held. Idempotent. */

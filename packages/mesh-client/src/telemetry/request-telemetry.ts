@@ -53,6 +53,11 @@ export interface OutboundStart {
 export interface OutboundTelemetry {
   readonly span: ClientSpan;
   /**
+   * False when nothing records this call (no SDK, no trace to carry): attempts only add the peer
+   * header and ignore their target, and `end` ignores its outcome, so callers need not build them.
+   */
+  readonly records: boolean;
+  /**
    * False when nothing would use the response's end (no metrics SDK and a non-recording span):
    * the caller may then end the call when its response headers arrive instead of watching the body.
    */
@@ -132,6 +137,7 @@ export class MeshTelemetry {
     const self = this;
     return {
       span,
+      records: true,
       watchesBody: this.metrics.enabled || this.edges !== undefined || span.span.isRecording(),
       attempt(n, target = {}) {
         const attempt = span.attempt(n, spanTarget(target));
@@ -220,7 +226,7 @@ function quietOutbound(peerHeader: string | undefined): OutboundTelemetry {
       },
       end() {},
     });
-  return Object.freeze({ span: INERT_CLIENT_SPAN, watchesBody: false, attempt: () => attempt, end() {} });
+  return Object.freeze({ span: INERT_CLIENT_SPAN, records: false, watchesBody: false, attempt: () => attempt, end() {} });
 }
 
 function spanTarget(target: UpstreamTarget): { endpoint?: string; cluster?: string; subset?: string } {
