@@ -61,7 +61,9 @@ export function toHeaderMap(input: unknown): HeaderMap {
       for (const [name, value] of input as [string, string][]) addHeader(out, name, String(value));
     }
   } else if (typeof input === 'object') {
-    for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
+    for (const name in input as Record<string, unknown>) {
+      if (!Object.hasOwn(input, name)) continue;
+      const value = (input as Record<string, unknown>)[name];
       if (value === undefined || value === null) continue;
       if (Array.isArray(value)) for (const v of value) addHeader(out, name, String(v));
       else addHeader(out, name, String(value));

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { MeshHandler } from './fetch';
 import type { HeaderMap, MeshRequest, MeshResponse } from '../request';
 import { toHeaderMap } from '../request';
-import { deliveredAnswer, isDelivered, toRawHeaders, type ResponseSink } from '../pipeline/response-sink';
+import { deliveredAnswer, isDelivered, toRawHeaders, type AbortListener, type ResponseSink } from '../pipeline/response-sink';
 
 type AnyHandler = Dispatcher.DispatchHandler & Record<string, any>;
 
@@ -116,7 +116,7 @@ class HandlerBridge implements ResponseSink {
   private body: Readable | undefined;
   done = false;
   private readonly modern: boolean;
-  private abortHook: ((reason: Error) => void) | undefined;
+  private abortListener: AbortListener | undefined;
   private controllerObject: Dispatcher.DispatchController | undefined;
   private abortController: AbortController | undefined;
   /** Why the caller aborted, once it has. */
@@ -177,8 +177,8 @@ class HandlerBridge implements ResponseSink {
     (this.handler.onComplete as ((trailers: Buffer[]) => void) | undefined)?.(trailers ?? []);
   }
 
-  onAbort(fn: ((reason: Error) => void) | undefined): void {
-    this.abortHook = fn;
+  onAbort(listener: AbortListener | undefined): void {
+    this.abortListener = listener;
   }
 
   start(): void {
@@ -223,10 +223,10 @@ class HandlerBridge implements ResponseSink {
     const why = reason ?? new Error('request aborted');
     this.abortReason = why;
     this.abortController?.abort(why);
-    const hook = this.abortHook;
-    this.abortHook = undefined;
+    const listener = this.abortListener;
+    this.abortListener = undefined;
     this.error(why);
-    hook?.(why);
+    listener?.callerAborted(why);
   }
 }
 

@@ -18,7 +18,7 @@ import { errorReplyParts } from './local-reply';
 import { transportFailureKind } from './passthrough';
 import { directIneligibility, PlaintextClusters } from './direct-eligibility';
 import { DirectTry, RawResponseOutcome, type TryOwner } from './direct-try';
-import { deliveredAnswer, toRawHeaders, type ResponseSink } from './response-sink';
+import { deliveredAnswer, toRawHeaders, type AbortListener, type ResponseSink } from './response-sink';
 import { changesResponseHeaders, responseHeadersFor } from './route-layers';
 import { callEnd, callEndAtHeaders, callFailure, startAttemptTelemetry, startCallTelemetry } from './telemetry-layer';
 import type { Layer, OutboundCall, StackDeps } from './types';
@@ -35,7 +35,7 @@ export function directDispatch(deps: StackDeps): Layer {
 }
 
 /** One logical call on the pass-through: tries, retries and the delivery to the caller. */
-class DirectCall implements TryOwner {
+class DirectCall implements TryOwner, AbortListener {
   private readonly retry: RetryState | undefined;
   private readonly limits: ClusterLimits;
   private readonly telemetry: OutboundTelemetry;
@@ -66,7 +66,7 @@ class DirectCall implements TryOwner {
   }
 
   start(): void {
-    this.sink.onAbort((reason) => this.onCallerAbort(reason));
+    this.sink.onAbort(this);
     if (this.deadline.expiresAt !== undefined) {
       // Less than 1 ms left: 504 UT without sending anything (applyDeadline's rule).
       const left = remainingMs(this.deadline, this.deps.clock.now());
@@ -302,7 +302,7 @@ class DirectCall implements TryOwner {
   }
 
   /** The caller aborted: stop the try in flight or the back-off (the sink has told the caller). */
-  private onCallerAbort(reason: Error): void {
+  callerAborted(reason: Error): void {
     this.disarm();
     if (this.backoff) {
       this.backoff.cancel();

@@ -31,8 +31,13 @@ export interface ResponseSink {
   complete(trailers: Buffer[] | null): void;
   /** The request failed with no (more) response to give. */
   error(error: Error): void;
-  /** What to run when the caller aborts (the pass-through aborts its upstream attempt). */
-  onAbort(fn: ((reason: Error) => void) | undefined): void;
+  /** Who to tell when the caller aborts (the pass-through aborts its upstream attempt); undefined: nobody. */
+  onAbort(listener: AbortListener | undefined): void;
+}
+
+/** What the sink tells when the caller aborts (an object, so the pass-through registers itself, no closure). */
+export interface AbortListener {
+  callerAborted(reason: Error): void;
 }
 
 let delivered: MeshResponse | undefined;

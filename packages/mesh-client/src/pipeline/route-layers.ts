@@ -71,15 +71,16 @@ export function findListener(snapshot: MeshSnapshot, authority: string): Listene
  * cluster is unknown; then the route's response header mutations on whatever comes back.
  */
 export function matchRouteLayer(deps: StackDeps): Layer {
+  const options = { random: deps.random };
   return (next) => (call) => {
     const table = call.table!;
-    const found = findRoute(table, call.request, { random: deps.random });
+    const found = findRoute(table, call.request, options);
     if (!found.ok) {
       const what = found.reason === 'NO_VIRTUAL_HOST' ? `no virtual host of ${table.name} matches ${call.request.authority}` : `no route of virtual host ${found.virtualHost!.name} matches ${call.request.method} ${call.request.path}`;
       return Promise.resolve(reply(call, new MeshError('NO_ROUTE', what, { details: { routeConfig: table.name, authority: call.request.authority, path: call.request.path } })));
     }
     call.view = found.view;
-    const outcome = computeRouteOutcome(table, found.virtualHost, found.route, found.view, { random: deps.random });
+    const outcome = computeRouteOutcome(table, found.virtualHost, found.route, found.view, options);
     let response: MeshResponse;
     switch (outcome.kind) {
       case 'redirect': response = redirectReply(outcome.status, outcome.location); break;

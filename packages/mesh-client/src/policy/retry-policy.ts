@@ -88,8 +88,11 @@ export class RetryState {
   private exponentialRetries = 0;
   private retries = 0;
   private permit?: Permit;
-  /** Hosts tried so far; kept only when the policy avoids previous hosts. */
-  private attempted: Set<string> | undefined;
+  /**
+   * Hosts tried so far, kept only when the policy avoids previous hosts: the first one alone (most
+   * requests make one try), a set from the second on.
+   */
+  private attempted: string | Set<string> | undefined;
 
   private constructor(private readonly policy: RetryPolicy, rules: RetryOnRules, numRetries: number, private readonly replayable: boolean) {
     this.rules = rules;
@@ -156,12 +159,19 @@ export class RetryState {
 
   /** Records the host an attempt went to (Envoy's onHostAttempted), keyed `address:port`. */
   onHostAttempted(host: string): void {
-    if (this.policy.avoidPreviousHosts) (this.attempted ??= new Set()).add(host);
+    if (!this.policy.avoidPreviousHosts) return;
+    const attempted = this.attempted;
+    if (attempted === undefined) this.attempted = host;
+    else if (typeof attempted === 'string') this.attempted = new Set([attempted, host]);
+    else attempted.add(host);
   }
 
   /** Hosts the next pick should avoid: those already tried when previous_hosts is configured. */
   exclude(): ReadonlySet<string> {
-    return this.attempted ?? NONE;
+    const attempted = this.attempted;
+    if (attempted === undefined) return NONE;
+    if (typeof attempted === 'string') return (this.attempted = new Set([attempted]));
+    return attempted;
   }
 
   /**
