@@ -7,6 +7,7 @@ import type { HeaderMap, MeshResponse } from '../request';
 import { computeRouteOutcome, type RouteOutcome } from '../routing/actions';
 import { applyHeaderMutations } from '../routing/header-mutation';
 import { findRoute } from '../routing/match';
+import { asciiLower } from '../routing/matchers';
 import { stripPort } from '../routing/virtual-host';
 import { routeTableForListener } from '../snapshot/lookup';
 import type { ListenerSpec, MeshSnapshot } from '../snapshot/types';
@@ -59,7 +60,7 @@ export function selectListener(deps: StackDeps): Layer {
 
 /** Listener lookup by authority: exact (lower-cased), then with the default port 80 when none was given. */
 export function findListener(snapshot: MeshSnapshot, authority: string): ListenerSpec | undefined {
-  const key = authority.toLowerCase();
+  const key = asciiLower(authority);
   const exact = snapshot.listeners.get(key);
   if (exact || stripPort(key) !== key) return exact;
   return snapshot.listeners.get(`${key}:80`);

@@ -41,7 +41,12 @@ export interface QueryParameterMatch {
 
 /** ASCII-only lower-casing, as absl::AsciiStrToLower (non-ASCII letters are left alone). */
 export function asciiLower(s: string): string {
-  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+  // A scan, not a regex test: most strings are lower case already and come back as they are.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return s;
 }
 
 const STRING_MATCHER_FIELDS = fields('exact', 'prefix', 'suffix', 'contains', 'safe_regex', 'ignore_case', 'custom');
