@@ -109,6 +109,16 @@ export class ClusterLimits {
     return new HeldSlot(this, 'connections');
   }
 
+  /**
+   * Counts a connection when one is free under max_connections (no Permit object: the caller
+   * gives it back with `giveBack('connections')`, as the connection gate's own slot does).
+   */
+  takeConnection(): boolean {
+    if (this.connections >= this.current.maxConnections) return false;
+    this.connections++;
+    return true;
+  }
+
   /** A slot for a request queued while waiting for a connection (max_pending_requests). */
   tryAcquirePending(): AcquireResult {
     if (this.pending >= this.current.maxPendingRequests) return this.overflow('max_pending_requests', this.current.maxPendingRequests, this.pending);
@@ -156,7 +166,7 @@ export class ClusterLimits {
 }
 
 /** The counters a slot is taken from. */
-type SlotCounter = 'connections' | 'pending' | 'requests' | 'retries';
+export type SlotCounter = 'connections' | 'pending' | 'requests' | 'retries';
 
 /** A granted slot of one counter (a class, not closures: one object per slot on the hot path). */
 class HeldSlot implements Permit {

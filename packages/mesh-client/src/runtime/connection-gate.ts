@@ -2,7 +2,7 @@
 // request in flight holds one connection (no pipelining); when max_connections are busy it waits
 // as a pending request, and when max_pending_requests are already waiting it overflows (503 UO).
 
-import type { AcquireResult, ClusterLimits, Overflow, Permit } from '../policy/cluster-limits';
+import type { ClusterLimits, Overflow, Permit } from '../policy/cluster-limits';
 
 interface Waiter {
   readonly limits: ClusterLimits;
@@ -27,10 +27,7 @@ export class ConnectionGates {
    */
   acquire(limits: ClusterLimits, signal?: AbortSignal): Permit | Overflow | Promise<Permit> {
     const queue = this.queues.get(limits);
-    if (!queue || queue.length === 0) {
-      const slot = limits.tryAcquireConnection();
-      if (slot.ok) return this.wrap(limits, slot);
-    }
+    if ((!queue || queue.length === 0) && limits.takeConnection()) return new GatedSlot(this, limits);
     const pending = limits.tryAcquirePending();
     if (!pending.ok) return pending;
     return new Promise<Permit>((resolve, reject) => {
@@ -78,36 +75,31 @@ export class ConnectionGates {
     this.queues.clear();
   }
 
-  private wrap(limits: ClusterLimits, slot: Permit): Permit {
-    return new GatedSlot(this, limits, slot);
-  }
-
   /** Admits the waiters of `limits` while connection slots are free (a released slot calls it). */
   wake(limits: ClusterLimits): void {
     const queue = this.queues.get(limits);
     while (queue && queue.length > 0) {
-      const slot: AcquireResult = limits.tryAcquireConnection();
-      if (!slot.ok) return;
+      if (!limits.takeConnection()) return;
       const w = queue.shift()!;
       w.signal?.removeEventListener('abort', w.onAbort);
       w.pending.release();
-      w.resolve(this.wrap(limits, slot));
+      w.resolve(new GatedSlot(this, limits));
     }
     if (queue && queue.length === 0) this.queues.delete(limits);
   }
 }
 
-/** A connection slot from the gate: releasing it admits the next waiter (a class: one object per slot). */
+/** A connection slot the gate counted: releasing it admits the next waiter (one object per slot). */
 class GatedSlot implements Permit {
   readonly ok = true;
   private held = true;
 
-  constructor(private readonly gates: ConnectionGates, private readonly limits: ClusterLimits, private readonly slot: Permit) {}
+  constructor(private readonly gates: ConnectionGates, private readonly limits: ClusterLimits) {}
 
   release(): void {
     if (!this.held) return;
     this.held = false;
-    this.slot.release();
+    this.limits.giveBack('connections');
     this.gates.wake(this.limits);
   }
 }
