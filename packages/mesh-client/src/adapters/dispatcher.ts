@@ -55,11 +55,20 @@ export class MeshDispatcher extends Dispatcher {
   }
 }
 
-/** Host and scheme of the last origins seen (callers reuse a handful of origins; parsing one is costly). */
-const PARSED_ORIGINS = new Map<string, { readonly host: string; readonly https: boolean }>();
+/** Host and scheme of an origin. */
+interface Origin {
+  readonly host: string;
+  readonly https: boolean;
+}
 
-function parseOrigin(raw: string | URL): { readonly host: string; readonly https: boolean } {
+/** Host and scheme of the last origins seen (callers reuse a handful of origins; parsing one is costly). */
+const PARSED_ORIGINS = new Map<string, Origin>();
+/** The origin asked for last: undici hands a new string each time, and comparing it costs less than hashing it. */
+let lastOrigin: { readonly key: string; readonly origin: Origin } | undefined;
+
+function parseOrigin(raw: string | URL): Origin {
   const key = typeof raw === 'string' ? raw : raw.href;
+  if (key === lastOrigin?.key) return lastOrigin.origin;
   let origin = PARSED_ORIGINS.get(key);
   if (!origin) {
     const url = new URL(key);
@@ -67,6 +76,7 @@ function parseOrigin(raw: string | URL): { readonly host: string; readonly https
     if (PARSED_ORIGINS.size >= 1024) PARSED_ORIGINS.clear();
     PARSED_ORIGINS.set(key, origin);
   }
+  lastOrigin = { key, origin };
   return origin;
 }
 
