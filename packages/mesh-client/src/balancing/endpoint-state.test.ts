@@ -16,6 +16,19 @@ describe('EndpointStateStore', () => {
     assert.equal(s.active('10.0.0.1:9080'), 0);
   });
 
+  it('enter/leave count like track() without a function per request, and drain a removed endpoint', () => {
+    const s = new EndpointStateStore();
+    const first = s.enter('a:1');
+    const second = s.enter('a:1');
+    assert.equal(s.active('a:1'), 2);
+    s.leave('a:1', first);
+    assert.equal(s.active('a:1'), 1);
+    s.reconcile(['b:2']);
+    s.leave('a:1', second);
+    assert.equal(s.active('a:1'), 0);
+    assert.deepEqual(s.keys(), ['b:2'], 'the removed endpoint is forgotten once its last request ends');
+  });
+
   it('reconcile keeps counts of endpoints still present', () => {
     const s = new EndpointStateStore();
     s.track('a:1');

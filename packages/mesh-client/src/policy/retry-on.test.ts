@@ -47,6 +47,10 @@ describe('policy/retry-on', () => {
     ['envoy-ratelimited', r(429, { 'x-envoy-ratelimited': 'true' }), 'envoy-ratelimited'],
     ['5xx', r(503, { 'x-envoy-ratelimited': 'true' }), undefined],
     ['envoy-ratelimited', r(429), undefined],
+    // … and with both conditions: the header decides first, the status when it is absent
+    ['envoy-ratelimited,5xx', r(503, { 'x-envoy-ratelimited': 'true' }), 'envoy-ratelimited'],
+    ['envoy-ratelimited,5xx', r(503), '5xx'], ['envoy-ratelimited,5xx', r(200), undefined],
+    ['unavailable', r(503, { 'x-envoy-ratelimited': 'true', 'grpc-status': '14' }), undefined],
     // x-envoy-overloaded from an upstream is retried like any 503
     ['5xx', r(503, { 'x-envoy-overloaded': 'true' }), '5xx'],
     // gRPC: grpc-status of the response headers (trailers-only)

@@ -143,6 +143,14 @@ describe('policy/retry-policy', () => {
     withPredicate.onHostAttempted('10.0.0.2:9080');
     assert.deepEqual([...withPredicate.exclude()], ['10.0.0.1:9080', '10.0.0.2:9080']);
     assert.equal(withPredicate.hostSelectionRetryMaxAttempts, 5);
+    // One host so far (kept without a set), then another after the pick that avoided the first.
+    const retried = RetryState.begin(compileRetry({ retry_on: '5xx', retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts' }] }), req())!;
+    assert.equal(retried.exclude().size, 0, 'nothing attempted yet');
+    retried.onHostAttempted('10.0.0.1:9080');
+    assert.deepEqual([...retried.exclude()], ['10.0.0.1:9080']);
+    retried.onHostAttempted('10.0.0.2:9080');
+    retried.onHostAttempted('10.0.0.3:9080');
+    assert.deepEqual([...retried.exclude()], ['10.0.0.1:9080', '10.0.0.2:9080', '10.0.0.3:9080']);
     const without = RetryState.begin(compileRetry({ retry_on: '5xx' }), req())!;
     without.onHostAttempted('10.0.0.1:9080');
     assert.equal(without.exclude().size, 0);
