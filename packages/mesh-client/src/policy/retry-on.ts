@@ -100,7 +100,7 @@ function responseCondition(outcome: Extract<AttemptOutcome, { kind: 'response' }
   const bits = conditionBits(rules.conditions);
   // A response carrying x-envoy-ratelimited is retried under envoy-ratelimited alone; without that
   // condition the header only vetoes the others, so it is looked for only when another one fires.
-  if (bits & BIT.envoyRatelimited) {
+  if ((bits & BIT.envoyRatelimited) !== 0) {
     return responseHeader(outcome, 'x-envoy-ratelimited') !== undefined ? 'envoy-ratelimited' : statusCondition(outcome, rules, bits);
   }
   const fired = statusCondition(outcome, rules, bits);
@@ -110,11 +110,11 @@ function responseCondition(outcome: Extract<AttemptOutcome, { kind: 'response' }
 /** The condition a response without x-envoy-ratelimited fires, by status, headers and grpc-status. */
 function statusCondition(outcome: Extract<AttemptOutcome, { kind: 'response' }>, rules: RetryOnRules, bits: number): RetryOnName | undefined {
   const status = outcome.status;
-  if (bits & BIT.fiveXx && status >= 500 && status < 600) return '5xx';
-  if (bits & BIT.gatewayError && status >= 502 && status <= 504) return 'gateway-error';
-  if (bits & BIT.retriable4xx && status === 409) return 'retriable-4xx';
-  if (bits & BIT.retriableStatusCodes && rules.retriableStatusCodes.includes(status)) return 'retriable-status-codes';
-  if (bits & BIT.retriableHeaders && rules.retriableHeaders.length > 0) {
+  if ((bits & BIT.fiveXx) !== 0 && status >= 500 && status < 600) return '5xx';
+  if ((bits & BIT.gatewayError) !== 0 && status >= 502 && status <= 504) return 'gateway-error';
+  if ((bits & BIT.retriable4xx) !== 0 && status === 409) return 'retriable-4xx';
+  if ((bits & BIT.retriableStatusCodes) !== 0 && rules.retriableStatusCodes.includes(status)) return 'retriable-status-codes';
+  if ((bits & BIT.retriableHeaders) !== 0 && rules.retriableHeaders.length > 0) {
     const view = responseView(outcome);
     if (rules.retriableHeaders.some((m) => m.test(view))) return 'retriable-headers';
   }
