@@ -103,20 +103,10 @@ export class ClusterLimits {
    * existing connection. `force` grants the slot anyway and counts it — Envoy's guarantee that a
    * selected host may open one connection even past max_connections.
    */
-  tryAcquireConnection(force = false): AcquireResult {
+  tryAcquireConnection(force = false, onRelease?: SlotReleaseListener): AcquireResult {
     if (!force && this.connections >= this.current.maxConnections) return this.overflow('max_connections', this.current.maxConnections, this.connections);
     this.connections++;
-    return new HeldSlot(this, 'connections');
-  }
-
-  /**
-   * Counts a connection when one is free under max_connections (no Permit object: the caller
-   * gives it back with `giveBack('connections')`, as the connection gate's own slot does).
-   */
-  takeConnection(): boolean {
-    if (this.connections >= this.current.maxConnections) return false;
-    this.connections++;
-    return true;
+    return new HeldSlot(this, 'connections', onRelease);
   }
 
   /** A slot for a request queued while waiting for a connection (max_pending_requests). */
@@ -168,17 +158,23 @@ export class ClusterLimits {
 /** The counters a slot is taken from. */
 export type SlotCounter = 'connections' | 'pending' | 'requests' | 'retries';
 
+/** Told when a slot it was handed to is released (the connection gate then admits a waiter). */
+export interface SlotReleaseListener {
+  slotReleased(limits: ClusterLimits): void;
+}
+
 /** A granted slot of one counter (a class, not closures: one object per slot on the hot path). */
 class HeldSlot implements Permit {
   readonly ok = true;
   private held = true;
 
-  constructor(private readonly limits: ClusterLimits, private readonly counter: SlotCounter) {}
+  constructor(private readonly limits: ClusterLimits, private readonly counter: SlotCounter, private readonly onRelease: SlotReleaseListener | undefined = undefined) {}
 
   release(): void {
     if (!this.held) return;
     this.held = false;
     this.limits.giveBack(this.counter);
+    this.onRelease?.slotReleased(this.limits);
   }
 }
 

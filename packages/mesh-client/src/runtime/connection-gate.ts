@@ -2,7 +2,7 @@
 // request in flight holds one connection (no pipelining); when max_connections are busy it waits
 // as a pending request, and when max_pending_requests are already waiting it overflows (503 UO).
 
-import type { ClusterLimits, Overflow, Permit } from '../policy/cluster-limits';
+import type { ClusterLimits, Overflow, Permit, SlotReleaseListener } from '../policy/cluster-limits';
 
 interface Waiter {
   readonly limits: ClusterLimits;
@@ -18,7 +18,7 @@ interface Waiter {
  * ClusterLimits object (one per cluster and priority, kept across config pushes), so waiters
  * survive a push; `wakeAll()` after a push lets raised limits admit waiters at once.
  */
-export class ConnectionGates {
+export class ConnectionGates implements SlotReleaseListener {
   private readonly queues = new Map<ClusterLimits, Waiter[]>();
 
   /**
@@ -27,7 +27,11 @@ export class ConnectionGates {
    */
   acquire(limits: ClusterLimits, signal?: AbortSignal): Permit | Overflow | Promise<Permit> {
     const queue = this.queues.get(limits);
-    if ((!queue || queue.length === 0) && limits.takeConnection()) return new GatedSlot(this, limits);
+    if (!queue || queue.length === 0) {
+      // The slot tells this gate when it is released, so the next waiter is admitted then.
+      const slot = limits.tryAcquireConnection(false, this);
+      if (slot.ok) return slot;
+    }
     const pending = limits.tryAcquirePending();
     if (!pending.ok) return pending;
     return new Promise<Permit>((resolve, reject) => {
@@ -75,31 +79,22 @@ export class ConnectionGates {
     this.queues.clear();
   }
 
-  /** Admits the waiters of `limits` while connection slots are free (a released slot calls it). */
-  wake(limits: ClusterLimits): void {
+  /** A connection slot of `limits` was released: admit a waiter. */
+  slotReleased(limits: ClusterLimits): void {
+    this.wake(limits);
+  }
+
+  /** Admits the waiters of `limits` while connection slots are free. */
+  private wake(limits: ClusterLimits): void {
     const queue = this.queues.get(limits);
     while (queue && queue.length > 0) {
-      if (!limits.takeConnection()) return;
+      const slot = limits.tryAcquireConnection(false, this);
+      if (!slot.ok) return;
       const w = queue.shift()!;
       w.signal?.removeEventListener('abort', w.onAbort);
       w.pending.release();
-      w.resolve(new GatedSlot(this, limits));
+      w.resolve(slot);
     }
     if (queue && queue.length === 0) this.queues.delete(limits);
-  }
-}
-
-/** A connection slot the gate counted: releasing it admits the next waiter (one object per slot). */
-class GatedSlot implements Permit {
-  readonly ok = true;
-  private held = true;
-
-  constructor(private readonly gates: ConnectionGates, private readonly limits: ClusterLimits) {}
-
-  release(): void {
-    if (!this.held) return;
-    this.held = false;
-    this.limits.giveBack('connections');
-    this.gates.wake(this.limits);
   }
 }
