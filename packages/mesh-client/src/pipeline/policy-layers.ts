@@ -2,6 +2,7 @@
 // filter (delay DI / abort FI, before the router as in Envoy), and the route deadline (timeout
 // covering every attempt, propagated deadlines, never forwarding an expired one: 504 UT).
 
+import { derivedOnce } from '../snapshot/derived-once';
 import { isMeshError, MeshError } from '../errors';
 import { sleep } from '../policy/clock';
 import { computeDeadline, deadlineExceeded, deadlineSignal, expiryGrpcStatus, remainingMs, routeTimeoutsOf, type Deadline } from '../policy/deadline';
@@ -35,16 +36,8 @@ export function effectiveFault(call: OutboundCall): FaultPolicy | undefined {
 }
 
 /** The listener's enabled fault filter, found once per compiled listener (immutable). */
-function faultFilterOf(listener: ListenerSpec): HttpFilterSpec | undefined {
-  let known = FAULT_FILTERS.get(listener);
-  if (known === undefined) {
-    known = { filter: listener.http?.httpFilters.find((f) => f.typeName === FILTER_TYPES.FAULT && !f.disabled) };
-    FAULT_FILTERS.set(listener, known);
-  }
-  return known.filter;
-}
-
-const FAULT_FILTERS = new WeakMap<ListenerSpec, { readonly filter: HttpFilterSpec | undefined }>();
+const faultFilterOf = derivedOnce((listener: ListenerSpec): HttpFilterSpec | undefined =>
+  listener.http?.httpFilters.find((f) => f.typeName === FILTER_TYPES.FAULT && !f.disabled));
 
 /**
  * Envoy's fault filter: a delay (flag DI) and/or an abort (local reply, flag FI) drawn for this

@@ -2,6 +2,7 @@
 // per-try timeout, gRPC's grpc-timeout (max_grpc_timeout / max_stream_duration), the inherited
 // deadline, the timeout headers sent upstream, and AbortSignals driven by the injected Clock.
 
+import { derivedOnce } from '../snapshot/derived-once';
 import { MeshError } from '../errors';
 import type { RequestHeaders } from '../routing/request-view';
 import type { ForwardAction } from '../routing/types';
@@ -79,17 +80,7 @@ export function compileRouteTimeouts(routeAction: unknown, notes?: Issue[]): Rou
  * maxStreamDuration.grpcTimeoutHeaderMaxMs; a block without maxStreamDurationMs is read as the
  * deprecated max_grpc_timeout form (what Istio sends to sidecars).
  */
-export function routeTimeoutsOf(action: ForwardAction): RouteTimeouts {
-  let timeouts = ROUTE_TIMEOUTS.get(action);
-  if (!timeouts) {
-    timeouts = readTimeoutsOf(action);
-    ROUTE_TIMEOUTS.set(action, timeouts);
-  }
-  return timeouts;
-}
-
-/** routeTimeoutsOf per compiled action (immutable, so read once; collected with its snapshot). */
-const ROUTE_TIMEOUTS = new WeakMap<ForwardAction, RouteTimeouts>();
+export const routeTimeoutsOf: (action: ForwardAction) => RouteTimeouts = derivedOnce(readTimeoutsOf);
 
 function readTimeoutsOf(action: ForwardAction): RouteTimeouts {
   const base = { timeoutMs: action.timeoutMs, perTryTimeoutMs: action.retryPolicy?.perTryTimeoutMs ?? 0 };

@@ -1,6 +1,7 @@
 // The retry_on conditions (x-envoy-retry-on / x-envoy-retry-grpc-on names) and the pure decision
 // "would Envoy retry this attempt outcome?" (RetryStateImpl::wouldRetryFromHeaders / FromReset).
 
+import { derivedOnce } from '../snapshot/derived-once';
 import type { HeaderMatch } from '../routing/matchers';
 import { RequestView } from '../routing/request-view';
 import { GRPC_STATUS, responseGrpcStatus, responseHeader, type AttemptOutcome } from './outcome';
@@ -140,18 +141,12 @@ const BIT_OF: ReadonlyMap<string, number> = new Map<string, number>([
   ...GRPC_RETRY_ON.map((name) => [name, BIT.grpc] as [string, number]),
 ]);
 
-/** conditionBits per condition set (the sets rules hold are never changed once made). */
-const CONDITION_BITS = new WeakMap<ReadonlySet<RetryOnName>, number>();
-
-function conditionBits(conditions: ReadonlySet<RetryOnName>): number {
-  let bits = CONDITION_BITS.get(conditions);
-  if (bits === undefined) {
-    bits = 0;
-    for (const name of conditions) bits |= BIT_OF.get(name) ?? 0;
-    CONDITION_BITS.set(conditions, bits);
-  }
+/** The bits of a condition set, once per set (the sets rules hold are never changed once made). */
+const conditionBits = derivedOnce((conditions: ReadonlySet<RetryOnName>): number => {
+  let bits = 0;
+  for (const name of conditions) bits |= BIT_OF.get(name) ?? 0;
   return bits;
-}
+});
 
 /** Response headers seen through the matcher interface (`:status` included, as Envoy's response map has it). */
 function responseView(outcome: Extract<AttemptOutcome, { kind: 'response' }>): RequestView {

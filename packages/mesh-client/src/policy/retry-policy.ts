@@ -2,6 +2,7 @@
 // request's x-envoy-retry-* headers, the retry budget / max_retries breaker, back-off, the
 // previous-hosts predicate, and one decision per failed attempt ("retry after N ms" or "stop, why").
 
+import { derivedOnce } from '../snapshot/derived-once';
 import type { HeaderMatch } from '../routing/matchers';
 import { compileHeaderMatcher } from '../routing/matchers';
 import { RequestView, type RequestHeaders } from '../routing/request-view';
@@ -240,18 +241,10 @@ function maxRetriesOverride(headers: RequestHeaders, conditions: number): number
   return Number(maxRetries.trim());
 }
 
-/** The retry rules of a route's policy alone (no request header merged), compiled once per policy. */
-function routeRules(policy: RetryPolicy): RetryOnRules {
-  let rules = ROUTE_RULES.get(policy);
-  if (!rules) {
-    rules = { conditions: new Set(configuredConditions(policy)), retriableStatusCodes: [...policy.retriableStatusCodes], retriableHeaders: [...policy.retriableHeaders] };
-    ROUTE_RULES.set(policy, rules);
-  }
-  return rules;
-}
-
-/** routeRules per compiled policy (immutable; collected with its snapshot). Rules are only read. */
-const ROUTE_RULES = new WeakMap<RetryPolicy, RetryOnRules>();
+/** The retry rules of a route's policy alone (no request header merged), compiled once per policy (rules are only read). */
+const routeRules = derivedOnce((policy: RetryPolicy): RetryOnRules => (
+  { conditions: new Set(configuredConditions(policy)), retriableStatusCodes: [...policy.retriableStatusCodes], retriableHeaders: [...policy.retriableHeaders] }
+));
 
 /**
  * Envoy's LoadBalancerBase::chooseHost loop for pickers without native exclusion: picks up to
@@ -274,12 +267,4 @@ function header(headers: RequestHeaders, name: string): string | undefined {
 }
 
 /** The policy's own retry_on conditions, parsed once per (immutable) policy rather than per request. */
-const CONFIGURED_CONDITIONS = new WeakMap<RetryPolicy, readonly RetryOnName[]>();
-function configuredConditions(policy: RetryPolicy): readonly RetryOnName[] {
-  let parsed = CONFIGURED_CONDITIONS.get(policy);
-  if (!parsed) {
-    parsed = [...parseRetryOn(policy.retryOn.join(',')).conditions];
-    CONFIGURED_CONDITIONS.set(policy, parsed);
-  }
-  return parsed;
-}
+const configuredConditions = derivedOnce((policy: RetryPolicy): readonly RetryOnName[] => [...parseRetryOn(policy.retryOn.join(',')).conditions]);

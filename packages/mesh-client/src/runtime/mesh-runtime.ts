@@ -2,6 +2,7 @@
 // counters, outlier detectors, active-request counts and connection queues, all keyed by cluster or
 // endpoint identity and reconciled on every snapshot; plus the pickers, rebuilt per snapshot.
 
+import { derivedOnce } from '../snapshot/derived-once';
 import { buildPicker, type Picker } from '../balancing/picker';
 import { EndpointStateStore } from '../balancing/endpoint-state';
 import type { RandomSource } from '../balancing/random';
@@ -36,7 +37,6 @@ export class MeshRuntime {
   /** Faults in progress (HTTPFault max_active_faults). */
   activeFaults = 0;
   private readonly pickers = new Map<string, CachedPicker>();
-  private readonly poolSettingsOf = new WeakMap<ClusterConfig, PoolSettings>();
   private closed = false;
 
   constructor(private readonly random: RandomSource, clock: Clock) {
@@ -77,19 +77,7 @@ export class MeshRuntime {
 
   /** Pool settings of a cluster from its config (DestinationRule connectionPool via xDS). */
   poolSettings(cluster: ClusterConfig): PoolSettings {
-    let settings = this.poolSettingsOf.get(cluster);
-    if (!settings) {
-      const max = cluster.circuitBreakers.perHostMaxConnections ?? cluster.circuitBreakers.default.maxConnections;
-      settings = Object.freeze({
-        ...(max < UNLIMITED ? { maxConnections: max } : {}),
-        ...(cluster.maxRequestsPerConnection !== undefined ? { maxRequestsPerConnection: cluster.maxRequestsPerConnection } : {}),
-        connectTimeoutMs: cluster.connectTimeoutMs,
-        ...(cluster.idleTimeoutMs !== undefined ? { idleTimeoutMs: cluster.idleTimeoutMs } : {}),
-      });
-      // A compiled cluster is immutable: one settings object per cluster, so pools can remember it.
-      this.poolSettingsOf.set(cluster, settings);
-    }
-    return settings;
+    return poolSettingsOf(cluster);
   }
 
   /** Stops timers, fails queued requests and closes every pool. */
@@ -102,3 +90,14 @@ export class MeshRuntime {
     await this.pools.close();
   }
 }
+
+/** A compiled cluster is immutable: one settings object per cluster, so pools can remember it. */
+const poolSettingsOf = derivedOnce((cluster: ClusterConfig): PoolSettings => {
+  const max = cluster.circuitBreakers.perHostMaxConnections ?? cluster.circuitBreakers.default.maxConnections;
+  return Object.freeze({
+    ...(max < UNLIMITED ? { maxConnections: max } : {}),
+    ...(cluster.maxRequestsPerConnection !== undefined ? { maxRequestsPerConnection: cluster.maxRequestsPerConnection } : {}),
+    connectTimeoutMs: cluster.connectTimeoutMs,
+    ...(cluster.idleTimeoutMs !== undefined ? { idleTimeoutMs: cluster.idleTimeoutMs } : {}),
+  });
+});

@@ -2,6 +2,7 @@
 // kept across config pushes and reconciled when the endpoint set, pool settings or TLS settings
 // change. Mesh mTLS pools dial through identity/upstream-connector (certificate read per connect).
 
+import { derivedOnce } from '../snapshot/derived-once';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { MeshRequest, MeshResponse } from '../request';
@@ -43,7 +44,6 @@ export class EndpointPools {
    * key): nested maps, so a lookup hashes the snapshot's own strings instead of building a key.
    */
   private readonly pools = new Map<string, Map<string, Map<string, PoolEntry>>>();
-  private readonly merged = new WeakMap<PoolSettings, { readonly merged: PoolSettings; readonly settingsKey: string }>();
   private closed = false;
   private mtls: MtlsSource | undefined;
 
@@ -112,15 +112,10 @@ export class EndpointPools {
   }
 
   /** `settings` over the defaults, and their identity; remembered per settings object (callers reuse one per cluster). */
-  private mergedSettings(settings: PoolSettings): { readonly merged: PoolSettings; readonly settingsKey: string } {
-    let known = this.merged.get(settings);
-    if (!known) {
-      const merged = { ...this.defaults, ...settings };
-      known = { merged, settingsKey: `${merged.maxConnections}|${merged.maxRequestsPerConnection}|${merged.connectTimeoutMs}|${merged.idleTimeoutMs}` };
-      this.merged.set(settings, known);
-    }
-    return known;
-  }
+  private readonly mergedSettings = derivedOnce((settings: PoolSettings): { readonly merged: PoolSettings; readonly settingsKey: string } => {
+    const merged = { ...this.defaults, ...settings };
+    return { merged, settingsKey: `${merged.maxConnections}|${merged.maxRequestsPerConnection}|${merged.connectTimeoutMs}|${merged.idleTimeoutMs}` };
+  });
 
   private poolFor(cluster: string, endpoint: string, settings: PoolSettings, tls: UpstreamMtls | undefined): Pool {
     if (this.closed) throw new Error('mesh transport is closed');
