@@ -5,22 +5,15 @@
 // process), 32 callers, client CPU per request, rounds interleaved in alternating order.
 // Run: node --require tsx/cjs packages/mesh-client/src/perf/dispatch-layers.bench.ts [rounds] [case,case…]
 
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { Dispatcher, Pool, request as undiciRequest } from 'undici';
-import { connect, type Mesh } from '@inboard/mesh-client';
+import type { Mesh } from '@inboard/mesh-client';
 import { buildPicker, type Picker } from '../balancing/picker';
 import { findListener } from '../pipeline/route-layers';
 import { requestId } from '../pipeline/request-id';
 import { computeRouteOutcome } from '../routing/actions';
 import { findRoute } from '../routing/match';
 import { routeTableForListener } from '../snapshot/lookup';
-import { spawnTs, stopProcess, waitForLine } from '../../../../testing/spawn';
-import { adminApi, meshServer } from '../../test/support/control-plane';
-import { kubernetesService, workloadEntry } from '../../test/support/istio';
+import { closedLoop, isBackend, runEchoBackend, startEchoMesh } from './loopback-mesh';
 
 const CONCURRENCY = 32;
 const PEER_HEADER = Buffer.from(JSON.stringify({ workload: 'bench', namespace: 'default', app: 'bench' })).toString('base64url');
@@ -95,37 +88,11 @@ class LayerDispatcher extends Dispatcher {
   }
 }
 
-/** Client CPU per request of `call` with CONCURRENCY callers for `ms`. */
-async function cpuPerRequest(call: () => Promise<void>, ms: number): Promise<number> {
-  let count = 0;
-  const end = performance.now() + ms;
-  const cpu0 = process.cpuUsage();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (performance.now() < end) {
-      await call();
-      count++;
-    }
-  }));
-  const cpu = process.cpuUsage(cpu0);
-  return (cpu.user + cpu.system) / count;
-}
-
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 6);
   const only = process.argv[3]?.split(',');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inboard-layers-'));
-  const plane = await meshServer().startControlPlane({ dataDir, apiPort: 0, xdsPort: 0, caPort: 0 });
-  const api = adminApi(plane, async () => undefined);
-  const child = spawnTs(path.relative(path.resolve(__dirname, '../../../..'), __filename), ['--backend']);
-  const port = Number((await waitForLine(child, /backend port (\d+)/))[1]);
-  await api.apply(kubernetesService('echo'), workloadEntry('echo-1', 'echo', port));
-  const mesh = connect({ controlPlane: plane.xdsAddress, service: 'bench' });
-  for (const deadline = Date.now() + 20_000; ;) {
-    const r = await mesh.fetch('http://echo:9080/x').catch(() => undefined);
-    if (r?.status === 200 && (await r.text()) === 'ok') break;
-    if (Date.now() > deadline) throw new Error('the mesh never routed to the backend');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const echo = await startEchoMesh(__filename);
+  const { mesh, port } = echo;
   const backend = `127.0.0.1:${port}`;
   const pool = new Pool(`http://${backend}`, { connections: null, pipelining: 1 });
   const call = (url: string, dispatcher: Dispatcher) => async () => {
@@ -140,8 +107,8 @@ async function main(): Promise<void> {
   const results: Record<string, number[]> = {};
   for (let round = 0; round < rounds; round++) {
     for (const name of round % 2 === 0 ? names : [...names].reverse()) {
-      await cpuPerRequest(cases[name]!, 800);
-      (results[name] ??= []).push(await cpuPerRequest(cases[name]!, 3000));
+      await closedLoop(cases[name]!, 800, CONCURRENCY);
+      (results[name] ??= []).push((await closedLoop(cases[name]!, 3000, CONCURRENCY)).cpuUs);
     }
   }
   const median = (values: number[]) => {
@@ -157,19 +124,8 @@ async function main(): Promise<void> {
   }
   await Promise.all(layers.map((layer) => layer.close()));
   await pool.close();
-  await mesh.close();
-  await stopProcess(child);
-  await plane.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await echo.close();
 }
 
-if (process.argv.includes('--backend')) {
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
-    res.end('ok');
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => console.log(`backend port ${(server.address() as AddressInfo).port}`));
-} else {
-  main().then(() => process.exit(0), (error: unknown) => { console.error(error); process.exit(1); });
-}
+if (isBackend()) runEchoBackend();
+else main().then(() => process.exit(0), (error: unknown) => { console.error(error); process.exit(1); });
