@@ -9,6 +9,7 @@ import { observeBody } from '../telemetry';
 import type { AttemptSpan, OutboundStart, OutboundTelemetry, RequestEnd } from '../telemetry';
 import type { ResponseHeaders } from '../policy/outcome';
 import type { AttemptOutcome } from '../policy/outcome';
+import { derivedOnce } from '../snapshot/derived-once';
 import type { AttemptCall, Layer, OutboundCall, StackDeps } from './types';
 
 /**
@@ -40,6 +41,12 @@ export function recordTelemetry(deps: StackDeps): Layer {
 export function startCallTelemetry(deps: StackDeps, call: OutboundCall): OutboundTelemetry {
   const route = call.route!;
   const parent = deps.traceParent();
+  if (deps.telemetry.isQuiet(call.request, parent)) {
+    // Nothing records this call: the shared telemetry, no start to describe.
+    const quiet = deps.telemetry.quietOutbound(call.cluster!.name);
+    call.telemetry = quiet;
+    return quiet;
+  }
   // Built field by field (no spreads): once per call on the hot path.
   const start: { -readonly [K in keyof OutboundStart]: OutboundStart[K] } = {};
   if (route.route.name !== undefined) start.route = route.route.name;
@@ -80,8 +87,13 @@ export function callEnd(call: OutboundCall, status: number, headers: ResponseHea
 
 /** The outcome recorded when nothing watches the body: cluster and status, at the response headers. */
 export function callEndAtHeaders(call: OutboundCall, status: number): RequestEnd {
+  // A call nothing records ignores its outcome (OutboundTelemetry.records): none is built for it.
+  if (call.telemetry?.records === false) return UNRECORDED_END;
   return call.lastMtls === undefined ? { cluster: call.cluster!.name, status } : { cluster: call.cluster!.name, status, mtls: call.lastMtls };
 }
+
+/** The outcome handed to the telemetry of a call nothing records. */
+const UNRECORDED_END: RequestEnd = Object.freeze({});
 
 /** The outcome of a call that ended with an exception (the caller's abort, a closed mesh). */
 export function callFailure(call: OutboundCall, error: unknown): RequestEnd {
@@ -94,14 +106,20 @@ export function startAttemptTelemetry(attempt: AttemptCall, endpoint: Endpoint):
   call.attempts = attempt.number;
   call.lastEndpoint = endpoint;
   const telemetry = call.telemetry;
-  // A call nothing records ignores the attempt's target: none is built for it.
-  const span = telemetry?.attempt(attempt.number, telemetry.records ? target(call.cluster!.name, endpoint) : undefined);
-  return new AttemptTelemetry(span, endpoint);
+  if (telemetry !== undefined && !telemetry.records) {
+    // A call nothing records: its telemetry's shared attempt span, in one shared object per span.
+    return quietAttempt(telemetry.attempt(attempt.number));
+  }
+  return new AttemptTelemetry(telemetry?.attempt(attempt.number, target(call.cluster!.name, endpoint)), endpoint);
 }
+
+/** The attempt telemetry of a quiet call's shared span: it injects that span's headers and records nothing. */
+const quietAttempt = derivedOnce((span: AttemptSpan) => new AttemptTelemetry(span, undefined));
 
 /** One attempt's telemetry (a class: one object per attempt, no closures). */
 export class AttemptTelemetry {
-  constructor(private readonly span: AttemptSpan | undefined, private readonly endpoint: Endpoint) {}
+  /** `endpoint` undefined: the span records nothing (a quiet call's), so `end` has nothing to tell it. */
+  constructor(private readonly span: AttemptSpan | undefined, private readonly endpoint: Endpoint | undefined) {}
 
   /** The request headers with the attempt's trace (and peer) headers: `headers` itself when it owns them. */
   inject(headers: Record<string, string | string[]>): Record<string, string | string[]> {
@@ -110,10 +128,11 @@ export class AttemptTelemetry {
 
   end(outcome: AttemptOutcome): void {
     const span = this.span;
-    if (!span) return;
+    const endpoint = this.endpoint;
+    if (!span || !endpoint) return;
     span.end(outcome.kind === 'response'
-      ? { status: outcome.status, endpoint: this.endpoint.key }
-      : { responseFlags: outcome.kind === 'connect-failure' ? 'UF' : outcome.kind === 'timeout' ? 'UT' : outcome.kind === 'overflow' ? 'UO' : 'UR', errorType: outcome.kind, endpoint: this.endpoint.key });
+      ? { status: outcome.status, endpoint: endpoint.key }
+      : { responseFlags: outcome.kind === 'connect-failure' ? 'UF' : outcome.kind === 'timeout' ? 'UT' : outcome.kind === 'overflow' ? 'UO' : 'UR', errorType: outcome.kind, endpoint: endpoint.key });
   }
 }
 

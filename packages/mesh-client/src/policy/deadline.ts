@@ -203,8 +203,12 @@ export function computeDeadline(input: DeadlineInput): Deadline {
   if (expected !== undefined && expected > 0 && now + expected < expiresAt) [expiresAt, source] = [now + expected, 'expected-rq-timeout-header'];
   const parent = input.parentDeadline;
   if (parent !== undefined && (source === undefined || parent < expiresAt)) [expiresAt, source] = [parent, 'parent'];
-  return source !== undefined ? { expiresAt, source, globalTimeoutMs, perTryTimeoutMs } : { globalTimeoutMs, perTryTimeoutMs };
+  if (source !== undefined) return { expiresAt, source, globalTimeoutMs, perTryTimeoutMs };
+  return globalTimeoutMs === 0 && perTryTimeoutMs === 0 ? NO_DEADLINE : { globalTimeoutMs, perTryTimeoutMs };
 }
+
+/** The deadline of a request nothing bounds (most routes: Istio sets no timeout by default), shared. */
+export const NO_DEADLINE: Deadline = Object.freeze({ globalTimeoutMs: 0, perTryTimeoutMs: 0 });
 
 /** The HCM stream-duration bound of a max_stream_duration route (0 = none). */
 function streamDurationMs(msd: NonNullable<RouteTimeouts['maxStreamDuration']>, grpcHeader: number | undefined): number {

@@ -333,6 +333,8 @@ export class OutlierDetector {
 
   /** Emits events after the state change is complete, so a listener sees a consistent detector. */
   private flush(): void {
+    // Most outcomes change nothing: no new queue for them.
+    if (this.pending.length === 0) return;
     const events = this.pending;
     this.pending = [];
     for (const e of events) this.events.emit(e);

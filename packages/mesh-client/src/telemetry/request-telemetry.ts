@@ -118,10 +118,7 @@ export class MeshTelemetry {
   outbound(request: OutboundRequestInfo, start: OutboundStart = {}): OutboundTelemetry {
     const parsedCluster = start.cluster !== undefined ? parseClusterName(start.cluster) : undefined;
     const sendPeer = start.peerMetadata ?? parsedCluster !== undefined;
-    // No metrics SDK, no edge reports, no tracing SDK and no trace to carry: nothing to build per call.
-    if (!this.metrics.enabled && this.edges === undefined && this.tracing.isInert(request.headers, start.fallbackParent)) {
-      return sendPeer ? this.quiet.toMesh : this.quiet.toOther;
-    }
+    if (this.isQuiet(request, start.fallbackParent)) return sendPeer ? this.quiet.toMesh : this.quiet.toOther;
     const startedAt = this.now();
     const subset = parsedCluster?.subset || undefined;
     const span = this.tracing.startClientSpan(request, {
@@ -162,6 +159,20 @@ export class MeshTelemetry {
         if (self.metrics.enabled) self.metrics.recordRequest(outboundLabels(self.self, destination, service, labelOutcome(outcome, start.grpc)), measures(durationMs, outcome));
       },
     };
+  }
+
+  /**
+   * True when nothing would record an outbound call with these headers and fallback parent: no
+   * metrics SDK, no edge reports, no tracing SDK and no trace to carry. Its telemetry is then the
+   * shared `quietOutbound`, and nothing needs building per call.
+   */
+  isQuiet(request: Pick<OutboundRequestInfo, 'headers'>, fallbackParent?: Context): boolean {
+    return !this.metrics.enabled && this.edges === undefined && this.tracing.isInert(request.headers, fallbackParent);
+  }
+
+  /** What `outbound` returns for a call `isQuiet` admits, given its cluster (the same shared object each time). */
+  quietOutbound(cluster: string | undefined): OutboundTelemetry {
+    return cluster !== undefined && parseClusterName(cluster) !== undefined ? this.quiet.toMesh : this.quiet.toOther;
   }
 
   /**
