@@ -27,6 +27,8 @@ import { resolveOptions, type ConnectOptions, type ResolvedOptions } from './opt
 import type { OutlierEvent } from './policy/outlier-detector';
 import { Passthrough } from './pipeline/passthrough';
 import { buildPipeline, type HandleOptions, type MeshPipeline } from './pipeline/stack';
+import { DispatchLane } from './pipeline/dispatch-lane';
+import type { StackDeps } from './pipeline/types';
 import type { MeshRequest, MeshResponse } from './request';
 import { MeshRuntime } from './runtime/mesh-runtime';
 import type { MeshSnapshot } from './snapshot/types';
@@ -136,7 +138,7 @@ export class Mesh extends EventEmitter<MeshEvents> {
     });
     this.config.on('disconnected', (info) => this.emit('disconnected', info));
     this.ready = this.config.ready;
-    this.pipeline = buildPipeline({
+    const deps: StackDeps = {
       runtime: this.runtime,
       currentSnapshot: () => this.config.current,
       ready: this.config.ready,
@@ -148,10 +150,11 @@ export class Mesh extends EventEmitter<MeshEvents> {
       parentDeadline: () => this.inbound.current()?.deadline,
       telemetry: this.telemetry,
       traceParent: () => this.inbound.current()?.traceContext,
-    });
+    };
+    this.pipeline = buildPipeline(deps);
     const handle = (request: MeshRequest) => this.pipeline(request);
     this.fetch = createMeshFetch(handle);
-    this.dispatcher = new MeshDispatcher(handle);
+    this.dispatcher = new MeshDispatcher(handle, undefined, new DispatchLane(deps));
   }
 
   /** The config in force (undefined before the first one). */

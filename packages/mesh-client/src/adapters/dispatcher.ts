@@ -8,7 +8,8 @@ import { Readable } from 'node:stream';
 import type { MeshHandler } from './fetch';
 import type { HeaderMap, MeshRequest, MeshResponse } from '../request';
 import { toHeaderMap } from '../request';
-import { deliveredAnswer, isDelivered, toRawHeaders, type AbortListener, type ResponseSink } from '../pipeline/response-sink';
+import type { DispatchLane } from '../pipeline/dispatch-lane';
+import { deliveredAnswer, isDelivered, toRawHeaders, type AbortListener, type RawHandler, type ResponseSink } from '../pipeline/response-sink';
 
 type AnyHandler = Dispatcher.DispatchHandler & Record<string, any>;
 
@@ -16,23 +17,28 @@ type AnyHandler = Dispatcher.DispatchHandler & Record<string, any>;
 export class MeshDispatcher extends Dispatcher {
   private closed = false;
 
-  constructor(private readonly handle: MeshHandler, private readonly onClose: () => Promise<void> = async () => undefined) {
+  /** `lane`: the mesh's shortest way for the calls it can take (pipeline/dispatch-lane.ts); the rest take `handle`. */
+  constructor(private readonly handle: MeshHandler, private readonly onClose: () => Promise<void> = async () => undefined, private readonly lane?: DispatchLane) {
     super();
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const bridge = new HandlerBridge(handler as AnyHandler);
     if (this.closed) {
-      bridge.error(new Error('mesh dispatcher is closed'));
+      new HandlerBridge(handler as AnyHandler).error(new Error('mesh dispatcher is closed'));
       return false;
     }
-    let request: MeshRequest;
+    let request: DispatchedRequest;
     try {
-      request = toMeshRequest(options, bridge, bridge.canStream(options));
+      request = toMeshRequest(options);
     } catch (err) {
-      bridge.error(err as Error);
+      new HandlerBridge(handler as AnyHandler).error(err as Error);
       return true;
     }
+    const streams = streamsInto(handler as AnyHandler, options);
+    if (streams && this.lane !== undefined && this.lane.take(request, handler as RawHandler)) return true;
+    const bridge = new HandlerBridge(handler as AnyHandler);
+    request.bridge = bridge;
+    if (streams) request.sink = bridge;
     bridge.start();
     const answer = this.handle(request);
     // The pass-through streamed (or is streaming) into the bridge itself: nothing to wait for.
@@ -80,8 +86,8 @@ function parseOrigin(raw: string | URL): Origin {
   return origin;
 }
 
-/** The request for the pipeline; its `signal` is the bridge's, made on first read (the pass-through never reads it). */
-function toMeshRequest(options: Dispatcher.DispatchOptions, bridge: HandlerBridge, stream: boolean): MeshRequest {
+/** The request for the pipeline (its bridge and sink are set by `dispatch` when it takes the pipeline). */
+function toMeshRequest(options: Dispatcher.DispatchOptions): DispatchedRequest {
   if (!options.origin) throw new TypeError('mesh dispatcher: request has no origin');
   const origin = parseOrigin(options.origin);
   const headers: HeaderMap = toHeaderMap(options.headers);
@@ -97,11 +103,31 @@ function toMeshRequest(options: Dispatcher.DispatchOptions, bridge: HandlerBridg
     if (Buffer.isBuffer(body)) headers['content-length'] ??= String(body.length);
   }
   const host = headers['host'];
-  return new DispatchedRequest(host ? String(host) : origin.host, origin.https ? 'https' : 'http', options.method, options.path, headers, body, bridge, stream ? bridge : undefined);
+  return new DispatchedRequest(host ? String(host) : origin.host, origin.https ? 'https' : 'http', options.method, options.path, headers, body);
+}
+
+/**
+ * True when the pass-through (and the lane) may stream into this handler: undici's own (legacy)
+ * protocol, no upgrade/CONNECT, and a body held in memory (so a retry can resend it).
+ */
+function streamsInto(handler: AnyHandler, options: Dispatcher.DispatchOptions): boolean {
+  if (isModern(handler) || typeof handler.onHeaders !== 'function' || options.upgrade || options.method === 'CONNECT') return false;
+  const body = options.body as unknown;
+  return body == null || typeof body === 'string' || body instanceof Uint8Array;
+}
+
+/** True for a handler of undici's new protocol (onRequestStart/onResponse*). */
+function isModern(handler: AnyHandler): boolean {
+  return typeof handler.onRequestStart === 'function' || typeof handler.onResponseStart === 'function';
 }
 
 /** A dispatched request as the pipeline reads it (a class: one shape, the signal getter on the prototype). */
 class DispatchedRequest implements MeshRequest {
+  /** The bridge to the caller's handler, when the request takes the pipeline; its signal is made on first read. */
+  bridge: HandlerBridge | undefined = undefined;
+  /** The bridge, when the pass-through may stream into it. */
+  sink: ResponseSink | undefined = undefined;
+
   constructor(
     readonly authority: string,
     readonly scheme: 'http' | 'https',
@@ -109,12 +135,10 @@ class DispatchedRequest implements MeshRequest {
     readonly path: string,
     readonly headers: HeaderMap,
     readonly body: Buffer | Readable | undefined,
-    private readonly bridge: HandlerBridge,
-    readonly sink: ResponseSink | undefined,
   ) {}
 
-  get signal(): AbortSignal {
-    return this.bridge.signal;
+  get signal(): AbortSignal | undefined {
+    return this.bridge?.signal;
   }
 }
 
@@ -133,7 +157,7 @@ class HandlerBridge implements ResponseSink {
   private abortReason: Error | undefined;
 
   constructor(private readonly handler: AnyHandler) {
-    this.modern = typeof handler.onRequestStart === 'function' || typeof handler.onResponseStart === 'function';
+    this.modern = isModern(handler);
   }
 
   /** The request's abort signal, made on first use (already aborted when the caller has aborted). */
@@ -158,16 +182,6 @@ class HandlerBridge implements ResponseSink {
       resume() { self.body?.resume(); },
     };
     return this.controllerObject;
-  }
-
-  /**
-   * True when the pass-through may stream into this handler: undici's own (legacy) protocol, no
-   * upgrade/CONNECT, and a body the pipeline holds in memory (so a retry can resend it).
-   */
-  canStream(options: Dispatcher.DispatchOptions): boolean {
-    if (this.modern || typeof this.handler.onHeaders !== 'function' || options.upgrade || options.method === 'CONNECT') return false;
-    const body = options.body as unknown;
-    return body == null || typeof body === 'string' || body instanceof Uint8Array;
   }
 
   headers(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {

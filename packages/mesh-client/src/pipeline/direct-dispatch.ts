@@ -35,7 +35,7 @@ export function directDispatch(deps: StackDeps): Layer {
 }
 
 /** One logical call on the pass-through: tries, retries and the delivery to the caller. */
-class DirectCall implements TryOwner, AbortListener {
+export class DirectCall implements TryOwner, AbortListener {
   private readonly retry: RetryState | undefined;
   private readonly limits: ClusterLimits;
   private readonly telemetry: OutboundTelemetry;
@@ -55,14 +55,36 @@ class DirectCall implements TryOwner, AbortListener {
   private status = 0;
   private response: RawResponseOutcome | undefined;
 
-  constructor(private readonly deps: StackDeps, private readonly call: OutboundCall, readonly sink: ResponseSink) {
+  /** `headers`: the upstream headers when the call already has them (adopted from the dispatch lane). */
+  constructor(private readonly deps: StackDeps, private readonly call: OutboundCall, readonly sink: ResponseSink, headers?: Record<string, string | string[]>) {
     const route = call.route!;
     this.telemetry = startCallTelemetry(deps, call);
-    this.base = upstreamHeaders(call.request.headers, route);
+    this.base = headers ?? upstreamHeaders(call.request.headers, route);
     call.upstreamHeaders = this.base;
     this.retry = RetryState.begin(route.retryPolicy, call.view ? { headers: call.request.headers, view: call.view, replayable: true } : { headers: call.request.headers, replayable: true });
     this.limits = deps.runtime.limits.get(call.cluster!.name, route.action.priority);
     this.deadline = call.deadline!;
+  }
+
+  /**
+   * Continues a call the dispatch lane started (dispatch-lane.ts), sent with `headers`: `first` is
+   * its first try, which this call now owns (its answer or failure is decided here); without one,
+   * the lane found no host to try and the caller gets `answerLocally`.
+   */
+  static adopt(deps: StackDeps, call: OutboundCall, sink: ResponseSink, headers: Record<string, string | string[]>, first: DirectTry | undefined): DirectCall {
+    const adopted = new DirectCall(deps, call, sink, headers);
+    sink.onAbort(adopted);
+    if (first !== undefined) {
+      adopted.number = 1;
+      adopted.current = first;
+      first.owner = adopted;
+      first.call = call;
+      call.attempts = 1;
+      call.lastEndpoint = first.endpoint;
+      call.lastMtls = false;
+      adopted.retry?.onHostAttempted(first.endpoint!.key);
+    }
+    return adopted;
   }
 
   start(): void {
@@ -190,13 +212,13 @@ class DirectCall implements TryOwner, AbortListener {
       // Headers raced the deadline's abort: the deadline wins, as in the full stack.
       h.dropping = true;
       const timeout: AttemptOutcome = { kind: 'timeout' };
-      deps.runtime.outliers.recordOutcome(call.cluster!.name, h.endpoint!.key, timeout, { grpc: false });
+      deps.runtime.outliers.recordOutcome(call.cluster!.name, h.endpoint!.key, timeout, HTTP);
       h.telemetry?.end(timeout);
       this.reply(this.timeoutError());
       return true;
     }
     const outcome = new RawResponseOutcome(status, rawHeaders);
-    deps.runtime.outliers.recordOutcome(call.cluster!.name, h.endpoint!.key, outcome, { grpc: false });
+    deps.runtime.outliers.recordOutcome(call.cluster!.name, h.endpoint!.key, outcome, HTTP);
     h.telemetry?.end(outcome);
     // Most answers match no retry condition: that is settled before a retry decision is built.
     if (this.retry && !this.sink.done && this.retry.conditionFor(outcome) !== undefined) {
@@ -247,13 +269,13 @@ class DirectCall implements TryOwner, AbortListener {
     if (this.expired) {
       // The route deadline aborted this try before its headers: a timeout, answered 504 UT.
       const timeout: AttemptOutcome = { kind: 'timeout' };
-      deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, timeout, { grpc: false });
+      deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, timeout, HTTP);
       h.telemetry?.end(timeout);
       return this.reply(this.timeoutError());
     }
     const kind = transportFailureKind(cause);
     const outcome = { kind } as AttemptOutcome;
-    deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, outcome, { grpc: false });
+    deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, outcome, HTTP);
     h.telemetry?.end(outcome);
     const details = { cluster: call.cluster!.name, endpoint: endpoint.key };
     const error = kind === 'connect-failure'
@@ -286,6 +308,11 @@ class DirectCall implements TryOwner, AbortListener {
       this.backoff = undefined;
       this.nextTry();
     }, delayMs);
+  }
+
+  /** Answers the call with Envoy's local reply for `error` (no try is made). */
+  answerLocally(error: MeshError): void {
+    this.reply(error);
   }
 
   /** Envoy's local reply for the failed call, with the route's response headers, into the sink. */
@@ -321,6 +348,9 @@ class DirectCall implements TryOwner, AbortListener {
     this.telemetry.end(end);
   }
 }
+
+/** The outlier detector's view of a pass-through call: HTTP, never gRPC (one object for all of them). */
+const HTTP = Object.freeze({ grpc: false });
 
 function overflowError(cluster: string, limit: string): MeshError {
   return new MeshError('OVERLOADED', `circuit breaker ${limit} of cluster ${cluster} overflowed`, { details: { cluster, limit } });

@@ -68,8 +68,15 @@ export class DirectTry implements AttemptCall {
 
   /** Unused (frozen): the pass-through's holds are the fields above. */
   readonly cleanups = NO_CLEANUPS;
+  /** Who the try reports to: its DirectCall; a dispatch-lane call is its own owner until a DirectCall adopts it. */
+  owner: TryOwner;
+  /** The call record (a dispatch-lane call has none until a DirectCall adopts it; nothing reads it before). */
+  call!: OutboundCall;
 
-  constructor(private readonly owner: TryOwner, readonly call: OutboundCall, readonly number: number, readonly retry: RetryState | undefined, private readonly endpoints: EndpointStateStore) {}
+  constructor(owner: TryOwner | undefined, call: OutboundCall | undefined, readonly number: number, readonly retry: RetryState | undefined, private readonly endpoints: EndpointStateStore) {
+    this.owner = owner ?? (this as unknown as TryOwner);
+    if (call !== undefined) this.call = call;
+  }
 
   onConnect(abort: (reason?: Error) => void): void {
     this.abortUpstream = abort;

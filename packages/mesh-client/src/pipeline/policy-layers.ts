@@ -9,6 +9,7 @@ import { computeDeadline, deadlineExceeded, deadlineSignal, expiryGrpcStatus, re
 import { decideFault } from '../policy/fault';
 import type { MeshResponse } from '../request';
 import { FILTER_TYPES } from '../snapshot/compile-filters';
+import type { ForwardOutcome } from '../routing/actions';
 import type { FaultPolicy } from '../routing/types';
 import type { HttpFilterSpec, ListenerSpec } from '../snapshot/types';
 import { errorReply, withFlags } from './local-reply';
@@ -30,9 +31,14 @@ export function prepareHeaders(): Layer {
  * filter, as Envoy applies per-route config only to filters in the chain.
  */
 export function effectiveFault(call: OutboundCall): FaultPolicy | undefined {
-  const filter = call.listener === undefined ? undefined : faultFilterOf(call.listener);
+  return call.listener === undefined ? undefined : effectiveFaultOf(call.listener, call.route);
+}
+
+/** The fault policy for a request routed by `route` through `listener` (its fault filter enabled), if any. */
+export function effectiveFaultOf(listener: ListenerSpec, route: ForwardOutcome | undefined): FaultPolicy | undefined {
+  const filter = faultFilterOf(listener);
   if (!filter) return undefined;
-  return call.route?.fault ?? filter.fault;
+  return route?.fault ?? filter.fault;
 }
 
 /** The listener's enabled fault filter, found once per compiled listener (immutable). */

@@ -109,6 +109,25 @@ export class ClusterLimits {
     return new HeldSlot(this, 'connections', onRelease);
   }
 
+  /** True when `tryAcquireConnection()` would grant a slot now (no side effect). */
+  admitsConnection(): boolean {
+    return this.connections < this.current.maxConnections;
+  }
+
+  /** True when `tryAcquireRequest()` would grant a slot now (no side effect). */
+  admitsRequest(): boolean {
+    return this.requests < this.current.maxRequests;
+  }
+
+  /**
+   * Counts a request (or connection) slot that `admitsRequest()` (`admitsConnection()`) has just
+   * found free, without a slot object; the caller gives it back once with `giveBack`.
+   */
+  take(counter: 'requests' | 'connections'): void {
+    if (counter === 'requests') this.requests++;
+    else this.connections++;
+  }
+
   /** A slot for a request queued while waiting for a connection (max_pending_requests). */
   tryAcquirePending(): AcquireResult {
     if (this.pending >= this.current.maxPendingRequests) return this.overflow('max_pending_requests', this.current.maxPendingRequests, this.pending);

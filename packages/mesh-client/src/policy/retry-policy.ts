@@ -234,6 +234,14 @@ export class RetryState {
   }
 }
 
+/**
+ * The rules `conditionFor` applies for a request without retry headers (x-envoy-retry-*) under a
+ * policy without retriable_request_headers: the route's own; undefined when it retries on nothing.
+ */
+export function routeRetryRules(policy: RetryPolicy | undefined): RetryOnRules | undefined {
+  return policy === undefined || policy.retryOn.length === 0 ? undefined : routeRules(policy);
+}
+
 /** `x-envoy-max-retries` when it applies (some retry condition is set) and is a whole number. */
 function maxRetriesOverride(headers: RequestHeaders, conditions: number): number | undefined {
   const maxRetries = header(headers, 'x-envoy-max-retries');

@@ -57,6 +57,12 @@ export class ConnectionGates implements SlotReleaseListener {
     });
   }
 
+  /** True when `acquire(limits)` would grant a connection slot at once, without queueing (no side effect). */
+  admitsNow(limits: ClusterLimits): boolean {
+    const queue = this.queues.get(limits);
+    return (queue === undefined || queue.length === 0) && limits.admitsConnection();
+  }
+
   /** Requests waiting for a connection on `limits`. */
   waiting(limits: ClusterLimits): number {
     return this.queues.get(limits)?.length ?? 0;

@@ -1,0 +1,324 @@
+// The dispatcher's lane: the undici Dispatcher front end's shortest way through the mesh. A call on
+// a plain route — one named cluster, no rewrite, hash, mirror, fault, deadline or response header
+// change — with a replayable body, no retry or timeout request headers, nothing recording its
+// telemetry and breakers with room, is routed, picked and sent by one object (LaneCall: the call,
+// its try and the caller's sink). Every other call takes the full pipeline, and leaves the lane
+// before anything random was drawn or counted, so the pipeline decides it exactly as if the lane
+// did not exist. A call that needs more once the lane picked (no healthy host, a retry condition,
+// a failed try) is handed to the pass-through's DirectCall, which continues from there.
+
+import type { Dispatcher } from 'undici';
+import { MeshError } from '../errors';
+import type { ClusterLimits } from '../policy/cluster-limits';
+import { computeDeadline, NO_DEADLINE, routeTimeoutsOf, TIMEOUT_HEADERS } from '../policy/deadline';
+import { retryConditionFor, type RetryOnRules } from '../policy/retry-on';
+import { RETRY_REQUEST_HEADERS, routeRetryRules } from '../policy/retry-policy';
+import type { HeaderMap, MeshRequest } from '../request';
+import { computeRouteOutcome, type ForwardOutcome } from '../routing/actions';
+import { findRoute } from '../routing/match';
+import { RequestView } from '../routing/request-view';
+import type { CompiledRoute, RouteTable, VirtualHost } from '../routing/types';
+import { derivedOnce } from '../snapshot/derived-once';
+import { routeTableForListener } from '../snapshot/lookup';
+import type { ClusterConfig, ListenerSpec, MeshSnapshot } from '../snapshot/types';
+import type { AttemptSpan } from '../telemetry';
+import { DirectCall } from './direct-dispatch';
+import { PlaintextClusters } from './direct-eligibility';
+import { DirectTry, RawResponseOutcome, type TryOwner } from './direct-try';
+import { isGrpcRequest, upstreamHeaders } from './headers';
+import { effectiveFaultOf } from './policy-layers';
+import type { AbortListener, RawHandler, ResponseSink } from './response-sink';
+import { changesResponseHeaders, findListener } from './route-layers';
+import { CallRecord, type StackDeps } from './types';
+
+/** Request headers that change what a call must do (retries, deadlines): such calls take the pipeline. */
+const VETO_HEADERS: ReadonlySet<string> = new Set([
+  ...RETRY_REQUEST_HEADERS, TIMEOUT_HEADERS.upstreamRequestTimeout, TIMEOUT_HEADERS.expectedTimeout, TIMEOUT_HEADERS.grpcTimeout,
+]);
+
+/** The outlier detector's view of a lane call: HTTP, never gRPC. */
+const HTTP = Object.freeze({ grpc: false });
+
+/** What a lane route's calls share, worked out once per compiled route. */
+interface LanePlan {
+  /**
+   * The route's outcome for any request: on a lane route only its path and authority depend on the
+   * request (they are the request's own), so cluster, header mutations, fault, retry policy and
+   * priority are read from here.
+   */
+  readonly outcome: ForwardOutcome;
+  /** The retry rules the route's responses are checked against (undefined: it retries on nothing). */
+  readonly retryRules: RetryOnRules | undefined;
+  /** The quiet telemetry's attempt for the route's cluster: it adds the peer metadata header, if any. */
+  readonly attempt: AttemptSpan;
+}
+
+/** The lane of one Mesh: `take` either sends the call or leaves it, untouched, to the pipeline. */
+export class DispatchLane {
+  private readonly plaintext = new PlaintextClusters();
+  private readonly routeOptions: { readonly random: StackDeps['random'] };
+  /** Plans by compiled route (null: not a lane route), held as long as the route's snapshot lives. */
+  private readonly plans = new WeakMap<CompiledRoute, LanePlan | null>();
+
+  constructor(private readonly deps: StackDeps) {
+    this.routeOptions = { random: deps.random };
+  }
+
+  /**
+   * Sends `request` for `handler` (undici's legacy handler protocol, a replayable body) and returns
+   * true, or returns false having drawn, counted and sent nothing (the pipeline then takes it).
+   */
+  take(request: MeshRequest, handler: RawHandler): boolean {
+    const deps = this.deps;
+    if (deps.isClosed()) return false;
+    const snapshot = deps.currentSnapshot();
+    if (snapshot === undefined) return false;
+    const headers = request.headers;
+    for (const name in headers) if (VETO_HEADERS.has(name)) return false;
+    if (isGrpcRequest(headers) || deps.parentDeadline() !== undefined) return false;
+    const listener = findListener(snapshot, request.authority);
+    const table = listener && routeTableForListener(snapshot, listener.name);
+    // A table with a runtime_fraction route draws a random number while matching: the pipeline's.
+    if (!table || drawsWhileMatching(table)) return false;
+    const found = findRoute(table, request, this.routeOptions);
+    if (!found.ok) return false;
+    const plan = this.planFor(table, found.virtualHost, found.route);
+    if (plan === null) return false;
+    const route = plan.outcome;
+    const cluster = snapshot.clusters.get(route.cluster);
+    if (!cluster || !this.plaintext.test(cluster, snapshot.endpoints.get(cluster.name))) return false;
+    const fault = effectiveFaultOf(listener, route);
+    if (fault && (fault.delay || fault.abort)) return false;
+    if (!deps.telemetry.isQuiet(request, deps.traceParent())) return false;
+    const limits = deps.runtime.limits.get(cluster.name, route.action.priority);
+    // Breakers that would refuse or queue the try: the pipeline answers UO or waits, as Envoy.
+    if (!limits.admitsRequest() || !deps.runtime.gates.admitsNow(limits)) return false;
+    new LaneCall(deps, handler, request, snapshot, listener, table, found, plan, cluster, limits).start();
+    return true;
+  }
+
+  /** The route's plan, or null when the route is not a lane route. */
+  private planFor(table: RouteTable, virtualHost: VirtualHost, route: CompiledRoute): LanePlan | null {
+    let plan = this.plans.get(route);
+    if (plan === undefined) {
+      plan = onLane(route) ? this.plan(table, virtualHost, route) : null;
+      this.plans.set(route, plan);
+    }
+    return plan;
+  }
+
+  private plan(table: RouteTable, virtualHost: VirtualHost, route: CompiledRoute): LanePlan | null {
+    const outcome = computeRouteOutcome(table, virtualHost, route, new RequestView(ANY_REQUEST), this.routeOptions) as ForwardOutcome;
+    if (changesResponseHeaders(outcome) || virtualHost.includeRequestAttemptCount) return null;
+    return { outcome, retryRules: routeRetryRules(outcome.retryPolicy), attempt: this.deps.telemetry.quietOutbound(outcome.cluster).attempt(1) };
+  }
+}
+
+/** The request a lane route's plan is computed for (its path and authority are not read from the plan). */
+const ANY_REQUEST = Object.freeze({ authority: '', method: 'GET', path: '/', headers: Object.freeze({}) });
+
+/**
+ * A route the lane can take: it forwards to one named cluster (no weighted split, no header-named
+ * cluster), with no rewrite, hash policy or mirror, no deadline for a request without timeout
+ * headers (computeDeadline's own answer), and a retry policy whose conditions do not depend on
+ * request headers.
+ */
+const onLane = derivedOnce((route: CompiledRoute): boolean => {
+  const action = route.action;
+  if (action.kind !== 'forward' || action.target.kind !== 'cluster') return false;
+  if (action.prefixRewrite !== undefined || action.regexRewrite !== undefined || action.hostRewrite !== undefined) return false;
+  if (action.hashPolicies.length > 0 || action.mirrorPolicies.length > 0) return false;
+  const deadline = computeDeadline({ timeouts: routeTimeoutsOf(action), headers: {}, grpc: false, now: 0 });
+  if (deadline.expiresAt !== undefined || deadline.perTryTimeoutMs > 0) return false;
+  return action.retryPolicy === undefined || action.retryPolicy.retriableRequestHeaders.length === 0;
+});
+
+/** True when matching a request against `table` may draw a random number (a runtime_fraction route). */
+const drawsWhileMatching = derivedOnce((table: RouteTable): boolean =>
+  table.virtualHosts.some((vhost) => vhost.routes.some((route) => route.match.runtimeFractionPerMillion !== undefined)));
+
+/** What findRoute found for a lane call. */
+interface Found {
+  readonly virtualHost: VirtualHost;
+  readonly route: CompiledRoute;
+  readonly view: RequestView;
+}
+
+/**
+ * One call on the lane, in one object: undici's handler for its try (a DirectTry), the owner of that
+ * try (until a DirectCall adopts it), and the sink into the caller's legacy undici handler. Its
+ * breaker slots are counted on the cluster's counters, without slot objects.
+ */
+class LaneCall extends DirectTry implements TryOwner, ResponseSink, AbortListener {
+  readonly sink: ResponseSink = this;
+  readonly expired = false;
+  done = false;
+  private abortListener: AbortListener | undefined = undefined;
+  private abortReason: Error | undefined = undefined;
+  private base: HeaderMap | undefined = undefined;
+  /** The request and connection slots are held (counted on `limits`). */
+  private holding = false;
+
+  constructor(
+    private readonly deps: StackDeps,
+    private readonly handler: RawHandler,
+    private readonly request: MeshRequest,
+    private readonly snapshot: MeshSnapshot,
+    private readonly listener: ListenerSpec,
+    private readonly table: RouteTable,
+    private readonly found: Found,
+    private readonly plan: LanePlan,
+    private readonly cluster: ClusterConfig,
+    private readonly limits: ClusterLimits,
+  ) {
+    // Its own owner (and no call record) until a DirectCall adopts it.
+    super(undefined, undefined, 1, undefined, deps.runtime.endpointState);
+  }
+
+  /** Pick, breakers, send: pickEndpoint, admitByBreakers and sendUpstream's order. */
+  start(): void {
+    const { deps, cluster, request } = this;
+    this.handler.onConnect?.((reason) => this.cancel(reason), {});
+    if (this.done) return;
+    this.abortListener = this;
+    const picked = deps.runtime.picker(this.snapshot, cluster).pick(NO_PICK_INPUTS);
+    const headers = upstreamHeaders(request.headers, this.plan.outcome);
+    this.base = headers;
+    // No healthy host: the pass-through's local reply (503 UH), from this same pick.
+    if (!picked.ok) return this.adopt().answerLocally(picked.error);
+    const endpoint = picked.endpoint;
+    this.endpoint = endpoint;
+    // take() found room for both: counted now, as the pipeline would grant them.
+    this.limits.take('requests');
+    this.limits.take('connections');
+    this.holding = true;
+    this.active = deps.runtime.endpointState.enter(endpoint.key);
+    headers['host'] = request.authority;
+    const options: Dispatcher.DispatchOptions & { servername: string } = {
+      path: request.path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: this.plan.attempt.injectHeaders(headers),
+      body: (request.body as Buffer | undefined) ?? null,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      // Read by undici only for TLS (SNI), which the lane never uses; given, undici does not derive one.
+      servername: request.authority,
+    };
+    try {
+      deps.runtime.pools.dispatcherFor(cluster.name, endpoint.key, deps.runtime.poolSettings(cluster)).dispatch(options, this as unknown as Dispatcher.DispatchHandler);
+    } catch (error) {
+      this.onError(error as Error);
+    }
+  }
+
+  /** Gives back the slots and the active count (idempotent; DirectCall calls it too once it adopted the try). */
+  override release(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    this.limits.giveBack('requests');
+    this.limits.giveBack('connections');
+    this.deps.runtime.gates.slotReleased(this.limits);
+    this.deps.runtime.endpointState.leave(this.endpoint!.key, this.active!);
+    this.active = undefined;
+  }
+
+  /** Hands the call to a DirectCall, which continues from this try (or, before any, answers it). */
+  private adopt(): DirectCall {
+    const call = new CallRecord(this.request, false, undefined);
+    const found = this.found;
+    call.snapshot = this.snapshot;
+    call.listener = this.listener;
+    call.table = this.table;
+    call.view = found.view;
+    // The same outcome the plan holds, with this request's path and authority.
+    call.route = computeRouteOutcome(this.table, found.virtualHost, found.route, found.view, { random: this.deps.random }) as ForwardOutcome;
+    call.cluster = this.cluster;
+    call.deadline = NO_DEADLINE;
+    return DirectCall.adopt(this.deps, call, this, this.base!, this.endpoint === undefined ? undefined : this);
+  }
+
+  // ---- TryOwner: what the try reports while the lane owns it ----
+
+  timeoutError(): Error {
+    return new MeshError('UPSTREAM_TIMEOUT', 'upstream request timeout');
+  }
+
+  onTryHeaders(h: DirectTry, status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    const outcome = new RawResponseOutcome(status, rawHeaders);
+    const rules = this.plan.retryRules;
+    // A response the route's retry rules act on: the pass-through decides from here (retry or not).
+    if (rules !== undefined && !this.done && retryConditionFor(outcome, rules) !== undefined) {
+      return this.adopt().onTryHeaders(h, status, rawHeaders, resume, statusText);
+    }
+    this.deps.runtime.outliers.recordOutcome(this.cluster.name, h.endpoint!.key, outcome, HTTP);
+    h.forwarded = true;
+    return this.headers(status, rawHeaders, resume, statusText);
+  }
+
+  onTryComplete(h: DirectTry, trailers: Buffer[] | null): void {
+    h.release();
+    if (!h.forwarded) return;
+    this.abortListener = undefined;
+    this.complete(trailers);
+  }
+
+  onTryError(h: DirectTry, cause: Error): void {
+    h.release();
+    if (h.forwarded) {
+      this.abortListener = undefined;
+      return this.error(cause);
+    }
+    // The caller went away: nothing records a lane call, nothing is left to do.
+    if (this.done) return;
+    // A failed try: outlier detection, the retry decision and the local reply are the pass-through's.
+    this.adopt().onTryError(h, cause);
+  }
+
+  /** The caller aborted (AbortListener): stop the try in flight. */
+  callerAborted(reason: Error): void {
+    this.abortUpstream?.(reason);
+  }
+
+  // ---- ResponseSink: into the caller's undici handler (legacy protocol) ----
+
+  headers(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (this.done) return false;
+    if (status >= 200) this.handler.onResponseStarted?.();
+    return this.handler.onHeaders?.(status, rawHeaders, resume, statusText) !== false;
+  }
+
+  data(chunk: Buffer): boolean {
+    if (this.done) return true;
+    return this.handler.onData?.(chunk) !== false;
+  }
+
+  complete(trailers: Buffer[] | null): void {
+    if (this.done) return;
+    this.done = true;
+    this.handler.onComplete?.(trailers ?? []);
+  }
+
+  error(error: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.handler.onError?.(error);
+  }
+
+  onAbort(listener: AbortListener | undefined): void {
+    this.abortListener = listener;
+  }
+
+  /** The caller's abort (the function its handler got in onConnect): fail it, then tell the listener. */
+  private cancel(reason?: Error): void {
+    if (this.abortReason) return;
+    const why = reason ?? new Error('request aborted');
+    this.abortReason = why;
+    const listener = this.abortListener;
+    this.abortListener = undefined;
+    this.error(why);
+    listener?.callerAborted(why);
+  }
+}
+
+/** The pick of a lane call: no hash (no hash policy), nothing to exclude (first try). */
+const NO_PICK_INPUTS = Object.freeze({});
