@@ -90,7 +90,7 @@ function parseOrigin(raw: string | URL): Origin {
 function toMeshRequest(options: Dispatcher.DispatchOptions): DispatchedRequest {
   if (!options.origin) throw new TypeError('mesh dispatcher: request has no origin');
   const origin = parseOrigin(options.origin);
-  const headers: HeaderMap = toHeaderMap(options.headers);
+  const headers: HeaderMap = options.headers == null ? {} : toHeaderMap(options.headers);
   let body: Buffer | Readable | undefined;
   const raw = options.body as unknown;
   if (raw != null) {

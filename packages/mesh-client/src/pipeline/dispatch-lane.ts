@@ -74,8 +74,10 @@ export class DispatchLane {
     const snapshot = deps.currentSnapshot();
     if (snapshot === undefined) return false;
     const headers = request.headers;
-    for (const name in headers) if (VETO_HEADERS.has(name)) return false;
-    if (isGrpcRequest(headers) || deps.parentDeadline() !== undefined) return false;
+    for (const name in headers) {
+      if (VETO_HEADERS.has(name) || (name === 'content-type' && isGrpcRequest(headers))) return false;
+    }
+    if (deps.parentDeadline() !== undefined) return false;
     const listener = findListener(snapshot, request.authority);
     const table = listener && routeTableForListener(snapshot, listener.name);
     // A table with a runtime_fraction route draws a random number while matching: the pipeline's.
