@@ -17,7 +17,7 @@ import { upstreamHeaders } from './headers';
 import { errorReplyParts } from './local-reply';
 import { transportFailureKind } from './passthrough';
 import { directIneligibility, PlaintextClusters } from './direct-eligibility';
-import { DirectTry, RawResponseOutcome, type TryOwner } from './direct-try';
+import { DirectTry, HTTP_TRY, RawResponseOutcome, type TryOwner } from './direct-try';
 import { deliveredAnswer, toRawHeaders, type AbortListener, type ResponseSink } from './response-sink';
 import { changesResponseHeaders, responseHeadersFor } from './route-layers';
 import { callEnd, callEndAtHeaders, callFailure, startAttemptTelemetry, startCallTelemetry } from './telemetry-layer';
@@ -212,13 +212,13 @@ export class DirectCall implements TryOwner, AbortListener {
       // Headers raced the deadline's abort: the deadline wins, as in the full stack.
       h.dropping = true;
       const timeout: AttemptOutcome = { kind: 'timeout' };
-      deps.runtime.outliers.recordOutcome(call.cluster!.name, h.endpoint!.key, timeout, HTTP);
+      deps.runtime.outliers.recordOutcome(call.cluster!.name, h.endpoint!.key, timeout, HTTP_TRY);
       h.telemetry?.end(timeout);
       this.reply(this.timeoutError());
       return true;
     }
     const outcome = new RawResponseOutcome(status, rawHeaders);
-    deps.runtime.outliers.recordOutcome(call.cluster!.name, h.endpoint!.key, outcome, HTTP);
+    deps.runtime.outliers.recordOutcome(call.cluster!.name, h.endpoint!.key, outcome, HTTP_TRY);
     h.telemetry?.end(outcome);
     // Most answers match no retry condition: that is settled before a retry decision is built.
     if (this.retry && !this.sink.done && this.retry.conditionFor(outcome) !== undefined) {
@@ -269,13 +269,13 @@ export class DirectCall implements TryOwner, AbortListener {
     if (this.expired) {
       // The route deadline aborted this try before its headers: a timeout, answered 504 UT.
       const timeout: AttemptOutcome = { kind: 'timeout' };
-      deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, timeout, HTTP);
+      deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, timeout, HTTP_TRY);
       h.telemetry?.end(timeout);
       return this.reply(this.timeoutError());
     }
     const kind = transportFailureKind(cause);
     const outcome = { kind } as AttemptOutcome;
-    deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, outcome, HTTP);
+    deps.runtime.outliers.recordOutcome(call.cluster!.name, endpoint.key, outcome, HTTP_TRY);
     h.telemetry?.end(outcome);
     const details = { cluster: call.cluster!.name, endpoint: endpoint.key };
     const error = kind === 'connect-failure'
@@ -348,9 +348,6 @@ export class DirectCall implements TryOwner, AbortListener {
     this.telemetry.end(end);
   }
 }
-
-/** The outlier detector's view of a pass-through call: HTTP, never gRPC (one object for all of them). */
-const HTTP = Object.freeze({ grpc: false });
 
 function overflowError(cluster: string, limit: string): MeshError {
   return new MeshError('OVERLOADED', `circuit breaker ${limit} of cluster ${cluster} overflowed`, { details: { cluster, limit } });

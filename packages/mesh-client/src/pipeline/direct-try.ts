@@ -37,6 +37,9 @@ export class RawResponseOutcome {
   }
 }
 
+/** The outlier detector's view of a pass-through (or lane) try: HTTP, never gRPC — one object for all. */
+export const HTTP_TRY = Object.freeze({ grpc: false });
+
 /** What a try reports to the call it belongs to (DirectCall in direct-dispatch.ts). */
 export interface TryOwner {
   readonly sink: ResponseSink;

@@ -24,7 +24,7 @@ import type { ClusterConfig, ListenerSpec, MeshSnapshot } from '../snapshot/type
 import type { AttemptSpan } from '../telemetry';
 import { DirectCall } from './direct-dispatch';
 import { PlaintextClusters } from './direct-eligibility';
-import { DirectTry, RawResponseOutcome, type TryOwner } from './direct-try';
+import { DirectTry, HTTP_TRY, RawResponseOutcome, type TryOwner } from './direct-try';
 import { isGrpcRequest, upstreamHeaders } from './headers';
 import { effectiveFaultOf } from './policy-layers';
 import type { AbortListener, RawHandler, ResponseSink } from './response-sink';
@@ -35,9 +35,6 @@ import { CallRecord, type StackDeps } from './types';
 const VETO_HEADERS: ReadonlySet<string> = new Set([
   ...RETRY_REQUEST_HEADERS, TIMEOUT_HEADERS.upstreamRequestTimeout, TIMEOUT_HEADERS.expectedTimeout, TIMEOUT_HEADERS.grpcTimeout,
 ]);
-
-/** The outlier detector's view of a lane call: HTTP, never gRPC. */
-const HTTP = Object.freeze({ grpc: false });
 
 /** What a lane route's calls share, worked out once per compiled route. */
 interface LanePlan {
@@ -252,7 +249,7 @@ class LaneCall extends DirectTry implements TryOwner, ResponseSink, AbortListene
     if (rules !== undefined && !this.done && retryConditionFor(outcome, rules) !== undefined) {
       return this.adopt().onTryHeaders(h, status, rawHeaders, resume, statusText);
     }
-    this.deps.runtime.outliers.recordOutcome(this.cluster.name, h.endpoint!.key, outcome, HTTP);
+    this.deps.runtime.outliers.recordOutcome(this.cluster.name, h.endpoint!.key, outcome, HTTP_TRY);
     h.forwarded = true;
     return this.headers(status, rawHeaders, resume, statusText);
   }

@@ -31,6 +31,32 @@ describe('ConnectionGates', () => {
     assert.deepEqual(l.counts(), { connections: 0, pending: 0, requests: 0, retries: 0 });
   });
 
+  it('admitsNow says whether acquire would grant at once; take/giveBack count without slot objects and hand over to waiters', async () => {
+    const gates = new ConnectionGates();
+    const l = limits(1, 1);
+    assert.equal(gates.admitsNow(l), true);
+    assert.equal(l.admitsRequest(), true);
+    l.take('connections');
+    assert.equal(gates.admitsNow(l), false, 'the connection is held');
+    assert.deepEqual(l.counts(), { connections: 1, pending: 0, requests: 0, retries: 0 });
+    const waiter = gates.acquire(l);
+    assert.ok(waiter instanceof Promise);
+    l.giveBack('connections');
+    assert.equal(gates.admitsNow(l), false, 'a waiter is queued: a new call would queue behind it');
+    gates.slotReleased(l);
+    const handed = await waiter;
+    assert.deepEqual(l.counts(), { connections: 1, pending: 0, requests: 0, retries: 0 });
+    handed.release();
+    assert.equal(gates.admitsNow(l), true);
+    const one = limits(1, 1);
+    one.update({ ...one.thresholds, maxRequests: 1 });
+    one.take('requests');
+    assert.equal(one.admitsRequest(), false, 'max_requests reached');
+    assert.ok(!one.tryAcquireRequest().ok, 'and tryAcquireRequest agrees');
+    one.giveBack('requests');
+    assert.equal(one.admitsRequest(), true);
+  });
+
   it('serves waiters in order and drops an aborted one', async () => {
     const gates = new ConnectionGates();
     const l = limits(1, 5);

@@ -113,6 +113,10 @@ describe('telemetry/request-telemetry (the pipeline hooks)', () => {
     const quiet = app.outbound(outboundRequest, { cluster: CLUSTER_V2 });
     assert.equal(quiet, app.outbound(outboundRequest, { cluster: CLUSTER_V2 }), 'one shared object, nothing built per call');
     assert.equal(quiet.watchesBody, false);
+    // isQuiet/quietOutbound: the same decision and object without describing the call.
+    assert.equal(app.isQuiet(outboundRequest), true);
+    assert.equal(app.quietOutbound(CLUSTER_V2), quiet);
+    assert.notEqual(app.quietOutbound('PassthroughCluster'), quiet, 'no peer header outside the mesh');
     const headers = quiet.attempt(1).injectHeaders({ 'x-app': 'a' });
     assert.deepEqual(Object.keys(headers).sort(), ['x-app', PEER_METADATA_HEADER].sort());
     assert.equal(app.outbound(outboundRequest, { cluster: 'PassthroughCluster' }).attempt(1).injectHeaders({})[PEER_METADATA_HEADER], undefined);
@@ -123,6 +127,8 @@ describe('telemetry/request-telemetry (the pipeline hooks)', () => {
     // So is the served request's trace (the fallback parent).
     const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
     assert.notEqual(app.outbound(outboundRequest, { cluster: CLUSTER_V2, fallbackParent: parent }), quiet);
+    assert.equal(app.isQuiet(outboundRequest, parent), false);
+    assert.equal(app.isQuiet(traced), false);
     // A tracing SDK installed after the telemetry was built records from the next call on.
     const exporter = new InMemorySpanExporter();
     assert.ok(trace.setGlobalTracerProvider(new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [new SimpleSpanProcessor(exporter)] })));
