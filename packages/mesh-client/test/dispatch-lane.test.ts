@@ -36,7 +36,8 @@ async function startServer(version: string): Promise<Server> {
       req.socket.destroy();
       return;
     }
-    req.resume();
+    let bodyBytes = 0;
+    req.on('data', (chunk: Buffer) => { bodyBytes += chunk.length; });
     if (req.url === '/slow') {
       slow.push(res);
       return;
@@ -49,7 +50,7 @@ async function startServer(version: string): Promise<Server> {
         return;
       }
       res.writeHead(200, [['content-type', 'application/json'], ['x-backend', version]]);
-      res.end(JSON.stringify({ version, path: req.url, added: req.headers['x-added'] ?? null }));
+      res.end(JSON.stringify({ version, path: req.url, added: req.headers['x-added'] ?? null, method: req.method, bodyBytes }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -187,6 +188,22 @@ describe('the dispatcher lane', function () {
     assert.equal(tries[0]!['x-request-id'], tries[1]!['x-request-id'], 'one request id for every try');
     assert.ok(tries[0]!['x-inboard-peer-metadata'], 'the peer metadata header is sent');
     assert.equal(tries[0]!.host, 'reviews:9080');
+    assert.deepEqual(held(), IDLE);
+  });
+
+  it('a POST with a body: sent with its content-length, and resent whole on a retry', async () => {
+    await route('post-retry', [{ retries: { attempts: 2, retryOn: '5xx' }, route: [{ destination: { host: 'reviews', subset: 'v1' } }] }]);
+    const body = JSON.stringify({ review: 'x'.repeat(3000) });
+    const seen = v1.seen.length;
+    v1.answers.push({ status: 503, headers: [] });
+    decisions.splice(0);
+    const { statusCode, body: answer } = await undiciRequest('http://reviews:9080/post', { dispatcher: mesh.dispatcher, method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    assert.deepEqual(decisions, [true]);
+    assert.equal(statusCode, 200);
+    assert.deepEqual(await answer.json(), { version: 'v1', path: '/post', added: null, method: 'POST', bodyBytes: body.length });
+    const tries = v1.seen.slice(seen);
+    assert.equal(tries.length, 2);
+    for (const sent of tries) assert.equal(sent['content-length'], String(body.length));
     assert.deepEqual(held(), IDLE);
   });
 
