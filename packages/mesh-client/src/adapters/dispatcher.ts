@@ -9,7 +9,8 @@ import type { MeshHandler } from './fetch';
 import type { HeaderMap, MeshRequest, MeshResponse } from '../request';
 import { toHeaderMap } from '../request';
 import type { DispatchLane } from '../pipeline/dispatch-lane';
-import { deliveredAnswer, isDelivered, toRawHeaders, type AbortListener, type RawHandler, type ResponseSink } from '../pipeline/response-sink';
+import { LegacySink } from '../pipeline/legacy-sink';
+import { deliveredAnswer, isDelivered, toRawHeaders, type RawHandler, type ResponseSink } from '../pipeline/response-sink';
 
 type AnyHandler = Dispatcher.DispatchHandler & Record<string, any>;
 
@@ -144,20 +145,17 @@ class DispatchedRequest implements MeshRequest {
 
 /**
  * Feeds a MeshResponse to an undici handler, new-style (onResponse*) or legacy (onHeaders/onData);
- * for a legacy handler it is also the sink the pipeline's pass-through streams into directly.
+ * for a legacy handler it is also the sink (LegacySink) the pipeline's pass-through streams into.
  */
-class HandlerBridge implements ResponseSink {
+class HandlerBridge extends LegacySink {
   private body: Readable | undefined;
-  done = false;
   private readonly modern: boolean;
-  private abortListener: AbortListener | undefined;
   private controllerObject: Dispatcher.DispatchController | undefined;
   private abortController: AbortController | undefined;
-  /** Why the caller aborted, once it has. */
-  private abortReason: Error | undefined;
 
-  constructor(private readonly handler: AnyHandler) {
-    this.modern = isModern(handler);
+  constructor(private readonly caller: AnyHandler) {
+    super(caller as unknown as RawHandler);
+    this.modern = isModern(caller);
   }
 
   /** The request's abort signal, made on first use (already aborted when the caller has aborted). */
@@ -184,30 +182,9 @@ class HandlerBridge implements ResponseSink {
     return this.controllerObject;
   }
 
-  headers(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    if (this.done) return false;
-    if (status >= 200) this.handler.onResponseStarted?.();
-    return this.handler.onHeaders?.(status, rawHeaders, resume, statusText) !== false;
-  }
-
-  data(chunk: Buffer): boolean {
-    if (this.done) return true;
-    return this.handler.onData?.(chunk) !== false;
-  }
-
-  complete(trailers: Buffer[] | null): void {
-    if (this.done) return;
-    this.done = true;
-    (this.handler.onComplete as ((trailers: Buffer[]) => void) | undefined)?.(trailers ?? []);
-  }
-
-  onAbort(listener: AbortListener | undefined): void {
-    this.abortListener = listener;
-  }
-
   start(): void {
-    if (this.modern) this.handler.onRequestStart?.(this.controller, {});
-    else (this.handler.onConnect as ((abort: (reason?: Error) => void, context: object) => void) | undefined)?.((reason) => this.cancel(reason), {});
+    if (this.modern) this.caller.onRequestStart?.(this.controller, {});
+    else this.connect();
   }
 
   respond(response: MeshResponse): void {
@@ -215,42 +192,36 @@ class HandlerBridge implements ResponseSink {
     this.body = response.body;
     const body = response.body;
     if (this.modern) {
-      this.handler.onResponseStart?.(this.controller, response.status, flatHeaders(response.headers), response.statusText ?? '');
+      this.caller.onResponseStart?.(this.controller, response.status, flatHeaders(response.headers), response.statusText ?? '');
     } else {
-      const keepGoing = this.handler.onHeaders?.(response.status, rawHeaders(response.headers), () => body.resume(), response.statusText ?? '');
+      const keepGoing = this.caller.onHeaders?.(response.status, rawHeaders(response.headers), () => body.resume(), response.statusText ?? '');
       if (keepGoing === false) body.pause();
     }
     body.on('data', (chunk: Buffer) => {
       if (this.done) return;
-      if (this.modern) this.handler.onResponseData?.(this.controller, chunk);
-      else if (this.handler.onData?.(chunk) === false) body.pause();
+      if (this.modern) this.caller.onResponseData?.(this.controller, chunk);
+      else if (this.caller.onData?.(chunk) === false) body.pause();
     });
     body.once('end', () => {
       if (this.done) return;
       this.done = true;
-      if (this.modern) this.handler.onResponseEnd?.(this.controller, {});
-      else this.handler.onComplete?.([]);
+      if (this.modern) this.caller.onResponseEnd?.(this.controller, {});
+      else this.caller.onComplete?.([]);
     });
     body.once('error', (err) => this.error(err));
   }
 
-  error(err: Error): void {
+  override error(err: Error): void {
     if (this.done) return;
     this.done = true;
     this.body?.destroy();
-    if (this.modern) this.handler.onResponseError?.(this.controller, err);
-    else this.handler.onError?.(err);
+    if (this.modern) this.caller.onResponseError?.(this.controller, err);
+    else this.caller.onError?.(err);
   }
 
-  private cancel(reason?: Error): void {
-    if (this.abortReason) return;
-    const why = reason ?? new Error('request aborted');
-    this.abortReason = why;
-    this.abortController?.abort(why);
-    const listener = this.abortListener;
-    this.abortListener = undefined;
-    this.error(why);
-    listener?.callerAborted(why);
+  /** The caller aborted: the request's signal (if anyone made it) aborts too. */
+  protected override aborted(reason: Error): void {
+    this.abortController?.abort(reason);
   }
 }
 

@@ -1,8 +1,8 @@
 // The dispatcher's lane: the undici Dispatcher front end's shortest way through the mesh. A call on
 // a plain route — one named cluster, no rewrite, hash, mirror, fault, deadline or response header
 // change — with a replayable body, no retry or timeout request headers, nothing recording its
-// telemetry and breakers with room, is routed, picked and sent by one object (LaneCall: the call,
-// its try and the caller's sink). Every other call takes the full pipeline, and leaves the lane
+// telemetry and breakers with room, is routed, picked and sent by one object (LaneCall: the call
+// and its try), streaming into the caller's handler. Every other call takes the full pipeline, and leaves the lane
 // before anything random was drawn or counted, so the pipeline decides it exactly as if the lane
 // did not exist. A call that needs more once the lane picked (no healthy host, a retry condition,
 // a failed try) is handed to the pass-through's DirectCall, which continues from there.
@@ -27,7 +27,8 @@ import { PlaintextClusters } from './direct-eligibility';
 import { DirectTry, HTTP_TRY, RawResponseOutcome, type TryOwner } from './direct-try';
 import { isGrpcRequest, upstreamHeaders } from './headers';
 import { effectiveFaultOf } from './policy-layers';
-import type { AbortListener, RawHandler, ResponseSink } from './response-sink';
+import { LegacySink } from './legacy-sink';
+import type { AbortListener, RawHandler } from './response-sink';
 import { changesResponseHeaders, findListener } from './route-layers';
 import { CallRecord, type StackDeps } from './types';
 
@@ -144,23 +145,21 @@ interface Found {
 }
 
 /**
- * One call on the lane, in one object: undici's handler for its try (a DirectTry), the owner of that
- * try (until a DirectCall adopts it), and the sink into the caller's legacy undici handler. Its
- * breaker slots are counted on the cluster's counters, without slot objects.
+ * One call on the lane, in one object: undici's handler for its try (a DirectTry) and the owner of
+ * that try (until a DirectCall adopts it). Its breaker slots are counted on the cluster's counters,
+ * without slot objects.
  */
-class LaneCall extends DirectTry implements TryOwner, ResponseSink, AbortListener {
-  readonly sink: ResponseSink = this;
+class LaneCall extends DirectTry implements TryOwner, AbortListener {
+  /** The caller's handler, as the sink its answer streams into. */
+  readonly sink: LegacySink;
   readonly expired = false;
-  done = false;
-  private abortListener: AbortListener | undefined = undefined;
-  private abortReason: Error | undefined = undefined;
   private base: HeaderMap | undefined = undefined;
   /** The request and connection slots are held (counted on `limits`). */
   private holding = false;
 
   constructor(
     private readonly deps: StackDeps,
-    private readonly handler: RawHandler,
+    handler: RawHandler,
     private readonly request: MeshRequest,
     private readonly snapshot: MeshSnapshot,
     private readonly listener: ListenerSpec,
@@ -172,14 +171,16 @@ class LaneCall extends DirectTry implements TryOwner, ResponseSink, AbortListene
   ) {
     // Its own owner (and no call record) until a DirectCall adopts it.
     super(undefined, undefined, 1, undefined, deps.runtime.endpointState);
+    this.sink = new LegacySink(handler);
   }
 
   /** Pick, breakers, send: pickEndpoint, admitByBreakers and sendUpstream's order. */
   start(): void {
     const { deps, cluster, request } = this;
-    this.handler.onConnect?.((reason) => this.cancel(reason), {});
-    if (this.done) return;
-    this.abortListener = this;
+    const sink = this.sink;
+    sink.connect();
+    if (sink.done) return;
+    sink.onAbort(this);
     const picked = deps.runtime.picker(this.snapshot, cluster).pick(NO_PICK_INPUTS);
     const headers = upstreamHeaders(request.headers, this.plan.outcome);
     this.base = headers;
@@ -233,7 +234,7 @@ class LaneCall extends DirectTry implements TryOwner, ResponseSink, AbortListene
     call.route = computeRouteOutcome(this.table, found.virtualHost, found.route, found.view, { random: this.deps.random }) as ForwardOutcome;
     call.cluster = this.cluster;
     call.deadline = NO_DEADLINE;
-    return DirectCall.adopt(this.deps, call, this, this.base!, this.endpoint === undefined ? undefined : this);
+    return DirectCall.adopt(this.deps, call, this.sink, this.base!, this.endpoint === undefined ? undefined : this);
   }
 
   // ---- TryOwner: what the try reports while the lane owns it ----
@@ -246,29 +247,29 @@ class LaneCall extends DirectTry implements TryOwner, ResponseSink, AbortListene
     const outcome = new RawResponseOutcome(status, rawHeaders);
     const rules = this.plan.retryRules;
     // A response the route's retry rules act on: the pass-through decides from here (retry or not).
-    if (rules !== undefined && !this.done && retryConditionFor(outcome, rules) !== undefined) {
+    if (rules !== undefined && !this.sink.done && retryConditionFor(outcome, rules) !== undefined) {
       return this.adopt().onTryHeaders(h, status, rawHeaders, resume, statusText);
     }
     this.deps.runtime.outliers.recordOutcome(this.cluster.name, h.endpoint!.key, outcome, HTTP_TRY);
     h.forwarded = true;
-    return this.headers(status, rawHeaders, resume, statusText);
+    return this.sink.headers(status, rawHeaders, resume, statusText);
   }
 
   onTryComplete(h: DirectTry, trailers: Buffer[] | null): void {
     h.release();
     if (!h.forwarded) return;
-    this.abortListener = undefined;
-    this.complete(trailers);
+    this.sink.onAbort(undefined);
+    this.sink.complete(trailers);
   }
 
   onTryError(h: DirectTry, cause: Error): void {
     h.release();
     if (h.forwarded) {
-      this.abortListener = undefined;
-      return this.error(cause);
+      this.sink.onAbort(undefined);
+      return this.sink.error(cause);
     }
     // The caller went away: nothing records a lane call, nothing is left to do.
-    if (this.done) return;
+    if (this.sink.done) return;
     // A failed try: outlier detection, the retry decision and the local reply are the pass-through's.
     this.adopt().onTryError(h, cause);
   }
@@ -276,46 +277,6 @@ class LaneCall extends DirectTry implements TryOwner, ResponseSink, AbortListene
   /** The caller aborted (AbortListener): stop the try in flight. */
   callerAborted(reason: Error): void {
     this.abortUpstream?.(reason);
-  }
-
-  // ---- ResponseSink: into the caller's undici handler (legacy protocol) ----
-
-  headers(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    if (this.done) return false;
-    if (status >= 200) this.handler.onResponseStarted?.();
-    return this.handler.onHeaders?.(status, rawHeaders, resume, statusText) !== false;
-  }
-
-  data(chunk: Buffer): boolean {
-    if (this.done) return true;
-    return this.handler.onData?.(chunk) !== false;
-  }
-
-  complete(trailers: Buffer[] | null): void {
-    if (this.done) return;
-    this.done = true;
-    this.handler.onComplete?.(trailers ?? []);
-  }
-
-  error(error: Error): void {
-    if (this.done) return;
-    this.done = true;
-    this.handler.onError?.(error);
-  }
-
-  onAbort(listener: AbortListener | undefined): void {
-    this.abortListener = listener;
-  }
-
-  /** The caller's abort (the function its handler got in onConnect): fail it, then tell the listener. */
-  private cancel(reason?: Error): void {
-    if (this.abortReason) return;
-    const why = reason ?? new Error('request aborted');
-    this.abortReason = why;
-    const listener = this.abortListener;
-    this.abortListener = undefined;
-    this.error(why);
-    listener?.callerAborted(why);
   }
 }
 
