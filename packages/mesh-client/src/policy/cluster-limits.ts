@@ -104,7 +104,7 @@ export class ClusterLimits {
    * selected host may open one connection even past max_connections.
    */
   tryAcquireConnection(force = false, onRelease?: SlotReleaseListener): AcquireResult {
-    if (!force && this.connections >= this.current.maxConnections) return this.overflow('max_connections', this.current.maxConnections, this.connections);
+    if (!force && !this.admitsConnection()) return this.overflow('max_connections', this.current.maxConnections, this.connections);
     this.connections++;
     return new HeldSlot(this, 'connections', onRelease);
   }
@@ -137,7 +137,7 @@ export class ClusterLimits {
 
   /** A slot for a request in flight upstream, first try or retry alike (max_requests). */
   tryAcquireRequest(): AcquireResult {
-    if (this.requests >= this.current.maxRequests) return this.overflow('max_requests', this.current.maxRequests, this.requests);
+    if (!this.admitsRequest()) return this.overflow('max_requests', this.current.maxRequests, this.requests);
     this.requests++;
     return new HeldSlot(this, 'requests');
   }

@@ -26,12 +26,8 @@ export class ConnectionGates implements SlotReleaseListener {
    * a slot that rejects with the signal's reason when `signal` aborts while waiting.
    */
   acquire(limits: ClusterLimits, signal?: AbortSignal): Permit | Overflow | Promise<Permit> {
-    const queue = this.queues.get(limits);
-    if (!queue || queue.length === 0) {
-      // The slot tells this gate when it is released, so the next waiter is admitted then.
-      const slot = limits.tryAcquireConnection(false, this);
-      if (slot.ok) return slot;
-    }
+    // The slot tells this gate when it is released, so the next waiter is admitted then.
+    if (this.admitsNow(limits)) return limits.tryAcquireConnection(false, this);
     const pending = limits.tryAcquirePending();
     if (!pending.ok) return pending;
     return new Promise<Permit>((resolve, reject) => {
