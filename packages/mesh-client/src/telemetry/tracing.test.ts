@@ -208,6 +208,25 @@ describe('telemetry/tracing', () => {
     assert.equal(onward['x-b3-traceid'], B3_TRACE);
   });
 
+  it('is inert only while no span can be active: a context manager registered through the API holding a span makes it not', async () => {
+    const tracing = new MeshTracing();
+    const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: B3_TRACE, spanId: B3_SPAN, traceFlags: 1 });
+    assert.equal(tracing.isInert({}), true, 'no SDK, no manager, no headers');
+    assert.equal(tracing.isInert({}, parent), false, 'the served request\'s trace');
+    assert.equal(tracing.isInert({ traceparent: `00-${B3_TRACE}-${B3_SPAN}-01` }), false, 'a trace in the headers');
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager());
+    try {
+      assert.equal(tracing.isInert({}), true, 'a manager with nothing active');
+      await context.with(parent, async () => {
+        await Promise.resolve();
+        assert.equal(tracing.isInert({}), false, 'a span context active through the registered manager');
+      });
+    } finally {
+      context.disable();
+    }
+    assert.equal(tracing.isInert({}), true, 'the manager unregistered');
+  });
+
   it('without an SDK and without a trace to continue: no trace headers, a copy of the headers, attempts that survive a spread', () => {
     const tracing = new MeshTracing();
     for (const maxAttempts of [1, 3]) {

@@ -97,6 +97,15 @@ export interface MeshTracingOptions {
   readonly propagator?: MeshPropagator | MeshPropagatorOptions;
 }
 
+/**
+ * Where the OpenTelemetry API (every copy of major version 1) keeps what was registered globally:
+ * `context` is the context manager, absent until one is set. Read directly, it answers "can any
+ * span be active?" without the calls `context.active()` makes. A test registers a manager through
+ * the API and checks that `isInert` sees it, so a change of this key cannot pass unnoticed.
+ */
+const OTEL_API_GLOBALS = Symbol.for('opentelemetry.js.api.1');
+type OtelGlobalHolder = { readonly [OTEL_API_GLOBALS]?: { readonly context?: unknown } };
+
 /** Starts the mesh's client and server spans and carries their context in request headers. */
 export class MeshTracing {
   /** The propagator used for extraction and injection. */
@@ -125,7 +134,9 @@ export class MeshTracing {
     if (this.globalProvider === undefined || this.globalProvider.getDelegate() !== NOOP_TRACER_PROVIDER) return false;
     for (const name of this.traceHeaders) if (headers[name] !== undefined) return false;
     if (fallbackParent !== undefined && trace.getSpanContext(fallbackParent) !== undefined) return false;
-    return trace.getSpanContext(otelContext.active()) === undefined;
+    // No context manager registered: the active context is the root one, which holds no span.
+    const globals = (globalThis as OtelGlobalHolder)[OTEL_API_GLOBALS];
+    return globals?.context === undefined || trace.getSpanContext(otelContext.active()) === undefined;
   }
 
   /**
