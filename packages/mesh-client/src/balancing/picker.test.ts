@@ -210,6 +210,21 @@ describe('exclude (retries avoid previous hosts)', () => {
 });
 
 describe('priorities and localities', () => {
+  it('draws the priority roll only when more than one place can take the load', () => {
+    let draws = 0;
+    const counted = mulberry32(7);
+    const random = () => { draws++; return counted(); };
+    const build = (eps: Endpoint[]) => buildPicker({ cluster: fakeCluster({ lbPolicy: 'RANDOM' }), endpoints: fakeEndpoints(eps), random });
+    const single = build(three());
+    draws = 0;
+    picks(single, 10);
+    assert.equal(draws, 10, 'RANDOM: one draw per pick for the host, none for the priority (one level takes 100 %)');
+    const spill = build([fakeEndpoint(1), fakeEndpoint(2, { health: 'UNHEALTHY' }), fakeEndpoint(3, { priority: 1 })]);
+    draws = 0;
+    picks(spill, 10);
+    assert.equal(draws, 20, 'two levels share the load: a priority roll and a host draw per pick');
+  });
+
   it('priority 1 gets no traffic while priority 0 is healthy', () => {
     const eps = [fakeEndpoint(1), fakeEndpoint(2), fakeEndpoint(3, { priority: 1 })];
     assert.ok(!new Set(picks(picker(eps), 200)).has(eps[2]!.key));

@@ -87,6 +87,11 @@ class ClusterPicker implements Picker {
   private readonly levelSources: (HostPicker | undefined)[] = [];
   private readonly localitySchedules = new Map<string, EdfScheduler<LocalityChoice> | null>();
   private readonly hashBased: boolean;
+  /**
+   * The source of every pick when one priority's healthy hosts take the whole load and no locality
+   * is chosen per pick (the common case): the priority roll could only land there, so none is drawn.
+   */
+  private readonly wholeLoad: HostPicker | undefined;
 
   constructor(private readonly input: PickerInput) {
     const { cluster, endpoints } = input;
@@ -109,18 +114,22 @@ class ClusterPicker implements Picker {
       endpoints?.overprovisioningFactor ?? 140,
       cluster.panicThresholdPercent,
     );
+    const takesAll = this.priorityLoad.healthy[0] === 100 && !(cluster.localityWeighted && !this.hashBased);
+    this.wholeLoad = takesAll ? this.sourceFor(0, false) : undefined;
   }
 
   pick(ctx: PickContext = {}): PickResult {
     if (this.levels.length === 0) return this.noHost('has no endpoints');
     const hash = ctx.hash === undefined ? undefined : typeof ctx.hash === 'bigint' ? ctx.hash & MASK64 : BigInt.asUintN(64, BigInt(Math.trunc(ctx.hash)));
-    // Hash-based policies choose the priority with the request hash too, so a key sticks to a level.
-    const roll = this.hashBased && hash !== undefined ? Number(hash % 100n) : randomInt(this.random, 100);
-    const chosen = this.choosePriority(roll);
-    const priority = chosen >> 1;
-    const degraded = (chosen & 1) === 1;
-    const picker = this.sourceFor(priority, degraded);
-    if (!picker) return this.noHost(this.priorityLoad.panic[priority] && this.input.cluster.failTrafficOnPanic ? 'is in panic and fail_traffic_on_panic is set' : 'has no healthy endpoint');
+    let picker = this.wholeLoad;
+    if (picker === undefined) {
+      // Hash-based policies choose the priority with the request hash too, so a key sticks to a level.
+      const roll = this.hashBased && hash !== undefined ? Number(hash % 100n) : randomInt(this.random, 100);
+      const chosen = this.choosePriority(roll);
+      const priority = chosen >> 1;
+      picker = this.sourceFor(priority, (chosen & 1) === 1);
+      if (!picker) return this.noHost(this.priorityLoad.panic[priority] && this.input.cluster.failTrafficOnPanic ? 'is in panic and fail_traffic_on_panic is set' : 'has no healthy endpoint');
+    }
     const endpoint = picker.pick(hash, ctx.exclude);
     if (ctx.exclude?.has(endpoint.key)) {
       // Every host of the chosen source was tried already: look for any other available host.
