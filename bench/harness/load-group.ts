@@ -6,9 +6,10 @@ import { NotRunError, type MeshTarget } from '../load/driver';
 import { proxyAvailability, startProxyChain, type ProxyLayout, type RunningChain } from '../proxies/proxy-chain';
 import type { ProxyKind } from '../proxies/proxy-kind';
 import { startServer, type RunningServer, type ServerKind } from '../servers/launch';
-import { rotate, type Comparison, type RoundFigures, type ScenarioSummary, type Versus } from './aggregate';
+import { type Comparison, type RoundFigures, type ScenarioSummary, type Versus } from './aggregate';
 import type { GroupContext, GroupOutcome } from './group';
 import { backgroundOf, measureRound } from './measure-round';
+import { roundOrder } from './round-order';
 import { scenarioReport, serverReport } from './scenario-report';
 
 /** A sidecar-style proxy in a scenario's path. */
@@ -163,7 +164,7 @@ export async function runLoadGroup(context: GroupContext, scenarios: readonly Lo
   }
 
   for (let round = 0; round < settings.rounds; round++) {
-    for (const scenario of rotate(runnable, round)) {
+    for (const scenario of roundOrder(runnable, round)) {
       if (stopped.has(scenario.id)) continue;
       const server = servers.get(scenario.server)!;
       const chain = scenario.proxy ? chains.get(chainKey(scenario)) : undefined;
