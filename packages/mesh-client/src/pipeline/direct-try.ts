@@ -29,12 +29,17 @@ export class RawResponseOutcome {
   /** One header's first value; only names of the same length are decoded. */
   header(name: string): string | undefined {
     if (this.decoded) return firstHeader(this.decoded, name);
-    const raw = this.raw;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      if (raw[i]!.length === name.length && raw[i]!.toString('latin1').toLowerCase() === name) return raw[i + 1]!.toString('latin1');
-    }
-    return undefined;
+    const at = rawHeaderIndex(this.raw, name);
+    return at < 0 ? undefined : this.raw[at + 1]!.toString('latin1');
   }
+}
+
+/** Where the first header named `name` (lower-case) is in undici's raw name/value list, or -1; only names of its length are decoded. */
+export function rawHeaderIndex(raw: readonly Buffer[], name: string): number {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]!.length === name.length && raw[i]!.toString('latin1').toLowerCase() === name) return i;
+  }
+  return -1;
 }
 
 /** The outlier detector's view of a pass-through (or lane) try: HTTP, never gRPC — one object for all. */

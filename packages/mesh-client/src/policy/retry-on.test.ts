@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { compileHeaderMatcher } from '../routing/matchers';
 import { Issues } from '../snapshot/proto-readers';
 import type { AttemptOutcome } from './outcome';
-import { parseRetryOn, retryConditionFor, type RetryOnRules } from './retry-on';
+import { parseRetryOn, responseRetryTriggers, retryConditionFor, type RetryOnRules } from './retry-on';
 
 function rules(retryOn: string, extra: Partial<RetryOnRules> = {}): RetryOnRules {
   return { conditions: parseRetryOn(retryOn).conditions, retriableStatusCodes: [], retriableHeaders: [], ...extra };
@@ -89,4 +89,40 @@ describe('policy/retry-on', () => {
     assert.equal(retryConditionFor(r(200, { 'x-upstream-retry': 'no' }), rs), undefined);
     assert.equal(retryConditionFor(r(418), rs), 'retriable-headers');
   });
+
+  it('response triggers: a response they do not flag is never retried, and they flag only what can fire', () => {
+    const issues = new Issues();
+    const absent = compileHeaderMatcher({ name: 'x-done', present_match: true, invert_match: true }, 'h', issues)!;
+    assert.deepEqual(issues.errors, []);
+    const ruleSets = [
+      rules('connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes', { retriableStatusCodes: [503] }),
+      rules('5xx'), rules('gateway-error'), rules('retriable-4xx'), rules('retriable-status-codes', { retriableStatusCodes: [429, 418] }),
+      rules('envoy-ratelimited'), rules('5xx,envoy-ratelimited'), rules('deadline-exceeded,internal,resource-exhausted'),
+      rules('reset,connect-failure'), rules('retriable-headers', { retriableHeaders: [absent] }),
+    ];
+    const statuses = [200, 204, 301, 404, 409, 418, 429, 500, 501, 502, 503, 504, 599];
+    const headerSets: Record<string, string>[] = [
+      {}, { 'grpc-status': '14' }, { 'grpc-status': '1' }, { 'grpc-status': '4' }, { 'grpc-status': '13' }, { 'grpc-status': '8' },
+      { 'x-envoy-ratelimited': 'true' }, { 'x-done': '1' }, { 'content-type': 'text/plain' },
+    ];
+    let flaggedWithoutFiring = 0;
+    for (const rs of ruleSets) {
+      const triggers = responseRetryTriggers(rs);
+      assert.equal(responseRetryTriggers(rs), triggers, 'worked out once per rules object');
+      for (const status of statuses) {
+        for (const headers of headerSets) {
+          const flagged = triggers.always || triggers.firesOnStatus(status) || triggers.headers.some((name) => headers[name] !== undefined);
+          const fired = retryConditionFor(r(status, headers), rs);
+          if (!flagged) assert.equal(fired, undefined, `${[...rs.conditions].join(',')} ${status} ${JSON.stringify(headers)}`);
+          else if (fired === undefined) flaggedWithoutFiring++;
+        }
+      }
+    }
+    // Not a filter that flags everything: Istio's default policy lets a plain 200 through unread.
+    const istio = responseRetryTriggers(ruleSets[0]!);
+    assert.deepEqual([istio.always, istio.firesOnStatus(200), istio.firesOnStatus(503), istio.headers], [false, false, true, ['grpc-status']]);
+    assert.deepEqual(responseRetryTriggers(rules('reset,connect-failure')).headers, []);
+    assert.ok(flaggedWithoutFiring > 0 && flaggedWithoutFiring < ruleSets.length * statuses.length * headerSets.length / 2);
+  });
 });
+

@@ -128,6 +128,39 @@ function statusCondition(outcome: Extract<AttemptOutcome, { kind: 'response' }>,
   return undefined;
 }
 
+/**
+ * What can make `retryConditionFor` fire on a response under one set of rules, worked out once per
+ * rules object: a response whose status does not fire by itself and that carries none of
+ * `headers` is never retried, so it needs no decision. Retriable-headers rules need one always (a
+ * matcher may fire on a header's absence).
+ */
+export interface ResponseRetryTriggers {
+  /** Every response needs the decision. */
+  readonly always: boolean;
+  /** The status fires a condition whatever the headers say (x-envoy-ratelimited aside, which needs the decision anyway). */
+  firesOnStatus(status: number): boolean;
+  /** Lower-case response header names whose presence needs the decision (grpc-status, x-envoy-ratelimited). */
+  readonly headers: readonly string[];
+}
+
+/** The triggers of `rules` (the same object for the same rules). */
+export const responseRetryTriggers = derivedOnce((rules: RetryOnRules): ResponseRetryTriggers => {
+  const bits = conditionBits(rules.conditions);
+  const headers: string[] = [];
+  if ((bits & BIT.grpc) !== 0) headers.push('grpc-status');
+  if ((bits & BIT.envoyRatelimited) !== 0) headers.push('x-envoy-ratelimited');
+  const codes = (bits & BIT.retriableStatusCodes) !== 0 ? rules.retriableStatusCodes : [];
+  return {
+    always: (bits & BIT.retriableHeaders) !== 0 && rules.retriableHeaders.length > 0,
+    firesOnStatus: (status) =>
+      ((bits & BIT.fiveXx) !== 0 && status >= 500 && status < 600)
+      || ((bits & BIT.gatewayError) !== 0 && status >= 502 && status <= 504)
+      || ((bits & BIT.retriable4xx) !== 0 && status === 409)
+      || codes.includes(status),
+    headers,
+  };
+});
+
 /** The conditions a response decision reads, as bits (one test each instead of a set lookup). */
 const BIT = {
   envoyRatelimited: 1, fiveXx: 2, gatewayError: 4, retriable4xx: 8, retriableStatusCodes: 16, retriableHeaders: 32,
