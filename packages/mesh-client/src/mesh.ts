@@ -147,9 +147,8 @@ export class Mesh extends EventEmitter<MeshEvents> {
       clock: options.clock,
       outboundTrafficPolicy: options.outboundTrafficPolicy,
       passthrough: this.passthrough,
-      parentDeadline: () => this.inbound.current()?.deadline,
       telemetry: this.telemetry,
-      traceParent: () => this.inbound.current()?.traceContext,
+      inboundRequest: () => this.inbound.current(),
     };
     this.pipeline = buildPipeline(deps);
     const handle = (request: MeshRequest) => this.pipeline(request);

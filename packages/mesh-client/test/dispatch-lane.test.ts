@@ -146,6 +146,8 @@ describe('the dispatcher lane', function () {
   /** Routes, whether the lane takes their calls, and the request headers to send. */
   const cases: { name: string; http: Record<string, unknown>[]; lane: boolean; headers?: Record<string, string> }[] = [
     { name: 'a plain route to a subset', http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }], lane: true },
+    { name: 'a route matched per call (a header match, then a URI prefix, so no route takes every path)', http: [{ match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] }, { match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }] }], lane: true, headers: { 'end-user': 'jason' } },
+    { name: 'the second route matched per call', http: [{ match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] }, { match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }] }], lane: true },
     { name: 'request header mutations', http: [{ headers: { request: { set: { 'x-added': 'yes' } } }, route: [{ destination: { host: 'reviews', subset: 'v2' } }] }], lane: true },
     { name: 'a subset without endpoints: 503 UH, handed to the pass-through', http: [{ route: [{ destination: { host: 'reviews', subset: 'none' } }] }], lane: true },
     { name: 'a response header mutation', http: [{ headers: { response: { set: { 'x-resp': 'set' } } }, route: [{ destination: { host: 'reviews', subset: 'v1' } }] }], lane: false },

@@ -22,7 +22,7 @@ export function directIneligibility(deps: StackDeps, call: OutboundCall, plainte
   if (fault && (fault.delay || fault.abort)) return 'fault';
   const body = call.request.body;
   if (body !== undefined && !Buffer.isBuffer(body)) return 'streamed body';
-  const parent = deps.parentDeadline();
+  const parent = deps.inboundRequest()?.deadline;
   const now = deps.clock.now();
   const timeouts = routeTimeoutsOf(route.action);
   const deadline = computeDeadline(parent === undefined ? { timeouts, headers: call.request.headers, grpc: false, now } : { timeouts, headers: call.request.headers, grpc: false, now, parentDeadline: parent });

@@ -45,9 +45,8 @@ function setup(snapshot: ReturnType<typeof snapshots>['plain'], overrides: Parti
     isClosed: () => false,
     outboundTrafficPolicy: 'ALLOW_ANY',
     passthrough: undefined as unknown as Passthrough,
-    parentDeadline: () => undefined,
     telemetry: new MeshTelemetry({ self: workloadPeer({ namespace: 'default', labels: { app: 'productpage' } }) }),
-    traceParent: () => undefined,
+    inboundRequest: () => undefined,
     ...overrides,
   };
   const handler: RawHandler = {
@@ -84,7 +83,7 @@ describe('pipeline/dispatch-lane: the calls it leaves to the pipeline', () => {
       ['x-envoy-upstream-rq-timeout-ms', request(RATINGS, { 'x-envoy-upstream-rq-timeout-ms': '100' }), {}],
       ['grpc-timeout', request(RATINGS, { 'grpc-timeout': '1S' }), {}],
       ['gRPC content type', request(RATINGS, { 'content-type': 'application/grpc+proto' }), {}],
-      ['an inbound deadline', request(RATINGS), { parentDeadline: () => systemClock.now() + 1000 }],
+      ['an inbound deadline', request(RATINGS), { inboundRequest: () => ({ deadline: systemClock.now() + 1000 }) }],
       ['a closed mesh', request(RATINGS), { isClosed: () => true }],
       ['no config yet', request(RATINGS), { currentSnapshot: () => undefined }],
       ['a host outside the mesh', request('example.com'), {}],
@@ -99,7 +98,8 @@ describe('pipeline/dispatch-lane: the calls it leaves to the pipeline', () => {
     const { lane, runtime, draws, handler } = setup(plain);
     const limits = runtime.limits.get('outbound|9080||ratings.default.svc.cluster.local');
     limits.update({ ...limits.thresholds, maxRequests: 1 });
-    limits.take('requests');
+    const held = limits.tryAcquireRequest();
+    assert.ok(held.ok);
     assert.equal(lane.take(request(RATINGS), handler), false);
     assert.deepEqual(limits.counts(), { connections: 0, pending: 0, requests: 1, retries: 0 });
     assert.deepEqual(draws, []);

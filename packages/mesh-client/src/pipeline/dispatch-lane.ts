@@ -11,20 +11,21 @@ import type { Dispatcher } from 'undici';
 import { MeshError } from '../errors';
 import type { ClusterLimits } from '../policy/cluster-limits';
 import { computeDeadline, NO_DEADLINE, routeTimeoutsOf, TIMEOUT_HEADERS } from '../policy/deadline';
-import { retryConditionFor, type RetryOnRules } from '../policy/retry-on';
+import { responseRetryTriggers, retryConditionFor, type ResponseRetryTriggers, type RetryOnRules } from '../policy/retry-on';
 import { RETRY_REQUEST_HEADERS, routeRetryRules } from '../policy/retry-policy';
 import type { HeaderMap, MeshRequest } from '../request';
 import { computeRouteOutcome, type ForwardOutcome } from '../routing/actions';
-import { findRoute } from '../routing/match';
+import { matchesEveryPath, matchRoute } from '../routing/match';
 import { RequestView } from '../routing/request-view';
 import type { CompiledRoute, RouteTable, VirtualHost } from '../routing/types';
+import { selectVirtualHost } from '../routing/virtual-host';
 import { derivedOnce } from '../snapshot/derived-once';
 import { routeTableForListener } from '../snapshot/lookup';
 import type { ClusterConfig, ListenerSpec, MeshSnapshot } from '../snapshot/types';
 import type { AttemptSpan } from '../telemetry';
 import { DirectCall } from './direct-dispatch';
 import { PlaintextClusters } from './direct-eligibility';
-import { DirectTry, HTTP_TRY, RawResponseOutcome, type TryOwner } from './direct-try';
+import { DirectTry, HTTP_TRY, RawResponseOutcome, rawHeaderIndex, type TryOwner } from './direct-try';
 import { isGrpcRequest, upstreamHeaders } from './headers';
 import { effectiveFaultOf } from './policy-layers';
 import { LegacySink } from './legacy-sink';
@@ -47,9 +48,37 @@ interface LanePlan {
   readonly outcome: ForwardOutcome;
   /** The retry rules the route's responses are checked against (undefined: it retries on nothing). */
   readonly retryRules: RetryOnRules | undefined;
+  /** What in a response can make those rules fire (set with them). */
+  readonly retryTriggers: ResponseRetryTriggers | undefined;
   /** The quiet telemetry's attempt for the route's cluster: it adds the peer metadata header, if any. */
   readonly attempt: AttemptSpan;
 }
+
+/**
+ * Where one authority's calls go in one snapshot: its listener, route table and virtual host, found
+ * on the authority's first lane call (the snapshot is immutable).
+ */
+interface LaneTarget {
+  readonly listener: ListenerSpec;
+  readonly table: RouteTable;
+  readonly virtualHost: VirtualHost;
+  /**
+   * When the virtual host's first route matches every path (`matchesEveryPath`), the whole decision
+   * for a '/…' path: the lane route (null: that route is not the lane's). Undefined: routes are
+   * matched per call.
+   */
+  readonly everyPath: LaneRoute | null | undefined;
+}
+
+/** A matched route the lane takes in one snapshot: its plan and its (plaintext, fault-free) cluster. */
+interface LaneRoute {
+  readonly route: CompiledRoute;
+  readonly plan: LanePlan;
+  readonly cluster: ClusterConfig;
+}
+
+/** Authorities remembered per snapshot, at most (a caller addresses a handful; past this the memory starts over). */
+const MAX_TARGETS = 1024;
 
 /** The lane of one Mesh: `take` either sends the call or leaves it, untouched, to the pipeline. */
 export class DispatchLane {
@@ -57,6 +86,8 @@ export class DispatchLane {
   private readonly routeOptions: { readonly random: StackDeps['random'] };
   /** Plans by compiled route (null: not a lane route), held as long as the route's snapshot lives. */
   private readonly plans = new WeakMap<CompiledRoute, LanePlan | null>();
+  /** Targets by authority (null: no lane call to it), per snapshot, held as long as the snapshot lives. */
+  private readonly targets = new WeakMap<MeshSnapshot, Map<string, LaneTarget | null>>();
 
   constructor(private readonly deps: StackDeps) {
     this.routeOptions = { random: deps.random };
@@ -75,42 +106,79 @@ export class DispatchLane {
     for (const name in headers) {
       if (VETO_HEADERS.has(name) || (name === 'content-type' && isGrpcRequest(headers))) return false;
     }
-    if (deps.parentDeadline() !== undefined) return false;
-    const listener = findListener(snapshot, request.authority);
-    const table = listener && routeTableForListener(snapshot, listener.name);
-    // A table with a runtime_fraction route draws a random number while matching: the pipeline's.
-    if (!table || drawsWhileMatching(table)) return false;
-    const found = findRoute(table, request, this.routeOptions);
-    if (!found.ok) return false;
-    const plan = this.planFor(table, found.virtualHost, found.route);
-    if (plan === null) return false;
-    const route = plan.outcome;
-    const cluster = snapshot.clusters.get(route.cluster);
-    if (!cluster || !this.plaintext.test(cluster, snapshot.endpoints.get(cluster.name))) return false;
-    const fault = effectiveFaultOf(listener, route);
-    if (fault && (fault.delay || fault.abort)) return false;
-    if (!deps.telemetry.isQuiet(request, deps.traceParent())) return false;
-    const limits = deps.runtime.limits.get(cluster.name, route.action.priority);
+    const inbound = deps.inboundRequest();
+    if (inbound?.deadline !== undefined) return false;
+    const target = this.targetFor(snapshot, request.authority);
+    if (target === null) return false;
+    let chosen: LaneRoute | null;
+    let view: RequestView | undefined;
+    if (target.everyPath !== undefined && request.path.charCodeAt(0) === 47 /* '/' */) {
+      chosen = target.everyPath;
+    } else {
+      view = new RequestView(request, target.table.ignorePathParametersInPathMatching);
+      const matched = matchRoute(target.virtualHost, request, { view, random: this.deps.random });
+      chosen = matched === undefined ? null : this.laneRoute(snapshot, target, matched.route);
+    }
+    if (chosen === null) return false;
+    if (!deps.telemetry.isQuiet(request, inbound?.traceContext)) return false;
+    const limits = deps.runtime.limits.get(chosen.cluster.name, chosen.plan.outcome.action.priority);
     // Breakers that would refuse or queue the try: the pipeline answers UO or waits, as Envoy.
     if (!limits.admitsRequest() || !deps.runtime.gates.admitsNow(limits)) return false;
-    new LaneCall(deps, handler, request, snapshot, listener, table, found, plan, cluster, limits).start();
+    new LaneCall(deps, handler, request, snapshot, target, chosen, view, limits).start();
     return true;
   }
 
-  /** The route's plan, or null when the route is not a lane route. */
-  private planFor(table: RouteTable, virtualHost: VirtualHost, route: CompiledRoute): LanePlan | null {
+  /** The authority's target in `snapshot`, or null when no call to it can take the lane. */
+  private targetFor(snapshot: MeshSnapshot, authority: string): LaneTarget | null {
+    let known = this.targets.get(snapshot);
+    if (known === undefined) this.targets.set(snapshot, (known = new Map()));
+    let target = known.get(authority);
+    if (target === undefined) {
+      if (known.size >= MAX_TARGETS) known.clear();
+      target = this.findTarget(snapshot, authority);
+      known.set(authority, target);
+    }
+    return target;
+  }
+
+  private findTarget(snapshot: MeshSnapshot, authority: string): LaneTarget | null {
+    const listener = findListener(snapshot, authority);
+    const table = listener && routeTableForListener(snapshot, listener.name);
+    // A table with a runtime_fraction route draws a random number while matching: the pipeline's.
+    if (!table || drawsWhileMatching(table)) return null;
+    const virtualHost = selectVirtualHost(table, authority);
+    if (virtualHost === undefined) return null;
+    const target = { listener, table, virtualHost, everyPath: undefined as LaneRoute | null | undefined };
+    const first = virtualHost.routes[0];
+    if (first !== undefined && matchesEveryPath(first.match)) target.everyPath = this.laneRoute(snapshot, target, first);
+    return target;
+  }
+
+  /** `route` as the lane takes it in `snapshot`, or null: not a lane route, a TLS cluster, or a fault to inject. */
+  private laneRoute(snapshot: MeshSnapshot, target: Pick<LaneTarget, 'listener' | 'table' | 'virtualHost'>, route: CompiledRoute): LaneRoute | null {
     let plan = this.plans.get(route);
     if (plan === undefined) {
-      plan = onLane(route) ? this.plan(table, virtualHost, route) : null;
+      plan = onLane(route) ? this.plan(target.table, target.virtualHost, route) : null;
       this.plans.set(route, plan);
     }
-    return plan;
+    if (plan === null) return null;
+    const cluster = snapshot.clusters.get(plan.outcome.cluster);
+    if (!cluster || !this.plaintext.test(cluster, snapshot.endpoints.get(cluster.name))) return null;
+    const fault = effectiveFaultOf(target.listener, plan.outcome);
+    if (fault && (fault.delay || fault.abort)) return null;
+    return { route, plan, cluster };
   }
 
   private plan(table: RouteTable, virtualHost: VirtualHost, route: CompiledRoute): LanePlan | null {
     const outcome = computeRouteOutcome(table, virtualHost, route, new RequestView(ANY_REQUEST), this.routeOptions) as ForwardOutcome;
     if (changesResponseHeaders(outcome) || virtualHost.includeRequestAttemptCount) return null;
-    return { outcome, retryRules: routeRetryRules(outcome.retryPolicy), attempt: this.deps.telemetry.quietOutbound(outcome.cluster).attempt(1) };
+    const retryRules = routeRetryRules(outcome.retryPolicy);
+    return {
+      outcome,
+      retryRules,
+      retryTriggers: retryRules && responseRetryTriggers(retryRules),
+      attempt: this.deps.telemetry.quietOutbound(outcome.cluster).attempt(1),
+    };
   }
 }
 
@@ -137,13 +205,6 @@ const onLane = derivedOnce((route: CompiledRoute): boolean => {
 const drawsWhileMatching = derivedOnce((table: RouteTable): boolean =>
   table.virtualHosts.some((vhost) => vhost.routes.some((route) => route.match.runtimeFractionPerMillion !== undefined)));
 
-/** What findRoute found for a lane call. */
-interface Found {
-  readonly virtualHost: VirtualHost;
-  readonly route: CompiledRoute;
-  readonly view: RequestView;
-}
-
 /**
  * One call on the lane, in one object: undici's handler for its try (a DirectTry) and the owner of
  * that try (until a DirectCall adopts it). Its breaker slots are counted on the cluster's counters,
@@ -162,11 +223,10 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
     handler: RawHandler,
     private readonly request: MeshRequest,
     private readonly snapshot: MeshSnapshot,
-    private readonly listener: ListenerSpec,
-    private readonly table: RouteTable,
-    private readonly found: Found,
-    private readonly plan: LanePlan,
-    private readonly cluster: ClusterConfig,
+    private readonly target: LaneTarget,
+    private readonly chosen: LaneRoute,
+    /** The routing view, when the route was matched on one (made on adoption otherwise). */
+    private readonly view: RequestView | undefined,
     private readonly limits: ClusterLimits,
   ) {
     // Its own owner (and no call record) until a DirectCall adopts it.
@@ -176,28 +236,28 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
 
   /** Pick, breakers, send: pickEndpoint, admitByBreakers and sendUpstream's order. */
   start(): void {
-    const { deps, cluster, request } = this;
+    const { deps, request } = this;
+    const cluster = this.chosen.cluster;
     const sink = this.sink;
     sink.connect();
     if (sink.done) return;
     sink.onAbort(this);
     const picked = deps.runtime.picker(this.snapshot, cluster).pick(NO_PICK_INPUTS);
-    const headers = upstreamHeaders(request.headers, this.plan.outcome);
+    const headers = upstreamHeaders(request.headers, this.chosen.plan.outcome);
     this.base = headers;
     // No healthy host: the pass-through's local reply (503 UH), from this same pick.
     if (!picked.ok) return this.adopt().answerLocally(picked.error);
     const endpoint = picked.endpoint;
     this.endpoint = endpoint;
     // take() found room for both: counted now, as the pipeline would grant them.
-    this.limits.take('requests');
-    this.limits.take('connections');
+    this.limits.takeTry();
     this.holding = true;
     this.active = deps.runtime.endpointState.enter(endpoint.key);
     headers['host'] = request.authority;
     const options: Dispatcher.DispatchOptions & { servername: string } = {
       path: request.path,
       method: request.method as Dispatcher.HttpMethod,
-      headers: this.plan.attempt.injectHeaders(headers),
+      headers: this.chosen.plan.attempt.injectHeaders(headers),
       body: (request.body as Buffer | undefined) ?? null,
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -215,8 +275,7 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
   override release(): void {
     if (!this.holding) return;
     this.holding = false;
-    this.limits.giveBack('requests');
-    this.limits.giveBack('connections');
+    this.limits.giveBackTry();
     this.deps.runtime.gates.slotReleased(this.limits);
     this.deps.runtime.endpointState.leave(this.endpoint!.key, this.active!);
     this.active = undefined;
@@ -225,14 +284,15 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
   /** Hands the call to a DirectCall, which continues from this try (or, before any, answers it). */
   private adopt(): DirectCall {
     const call = new CallRecord(this.request, false, undefined);
-    const found = this.found;
+    const { table, virtualHost, listener } = this.target;
+    const view = this.view ?? new RequestView(this.request, table.ignorePathParametersInPathMatching);
     call.snapshot = this.snapshot;
-    call.listener = this.listener;
-    call.table = this.table;
-    call.view = found.view;
+    call.listener = listener;
+    call.table = table;
+    call.view = view;
     // The same outcome the plan holds, with this request's path and authority.
-    call.route = computeRouteOutcome(this.table, found.virtualHost, found.route, found.view, { random: this.deps.random }) as ForwardOutcome;
-    call.cluster = this.cluster;
+    call.route = computeRouteOutcome(table, virtualHost, this.chosen.route, view, { random: this.deps.random }) as ForwardOutcome;
+    call.cluster = this.chosen.cluster;
     call.deadline = NO_DEADLINE;
     return DirectCall.adopt(this.deps, call, this.sink, this.base!, this.endpoint === undefined ? undefined : this);
   }
@@ -244,13 +304,14 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
   }
 
   onTryHeaders(h: DirectTry, status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    const outcome = new RawResponseOutcome(status, rawHeaders);
-    const rules = this.plan.retryRules;
+    const { retryRules, retryTriggers } = this.chosen.plan;
+    let outcome: RawResponseOutcome | undefined;
     // A response the route's retry rules act on: the pass-through decides from here (retry or not).
-    if (rules !== undefined && !this.sink.done && retryConditionFor(outcome, rules) !== undefined) {
+    if (retryRules !== undefined && mayRetry(retryTriggers!, status, rawHeaders) && !this.sink.done
+      && retryConditionFor((outcome = new RawResponseOutcome(status, rawHeaders)), retryRules) !== undefined) {
       return this.adopt().onTryHeaders(h, status, rawHeaders, resume, statusText);
     }
-    this.deps.runtime.outliers.recordOutcome(this.cluster.name, h.endpoint!.key, outcome, HTTP_TRY);
+    this.deps.runtime.outliers.get(this.chosen.cluster.name)?.recordOutcome(h.endpoint!.key, outcome ?? new RawResponseOutcome(status, rawHeaders), HTTP_TRY);
     h.forwarded = true;
     return this.sink.headers(status, rawHeaders, resume, statusText);
   }
@@ -278,6 +339,13 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
   callerAborted(reason: Error): void {
     this.abortUpstream?.(reason);
   }
+}
+
+/** True when a response with `status` and `rawHeaders` (undici's name/value buffers) may fire a retry condition. */
+function mayRetry(triggers: ResponseRetryTriggers, status: number, rawHeaders: readonly Buffer[]): boolean {
+  if (triggers.always || triggers.firesOnStatus(status)) return true;
+  for (const name of triggers.headers) if (rawHeaderIndex(rawHeaders, name) >= 0) return true;
+  return false;
 }
 
 /** The pick of a lane call: no hash (no hash policy), nothing to exclude (first try). */

@@ -88,7 +88,7 @@ export function injectFaults(deps: StackDeps): Layer {
 export function applyDeadline(deps: StackDeps): Layer {
   return (next) => async (call) => {
     const now = deps.clock.now();
-    const parent = deps.parentDeadline();
+    const parent = deps.inboundRequest()?.deadline;
     const deadline = computeDeadline({
       timeouts: routeTimeoutsOf(call.route!.action), headers: call.request.headers, grpc: call.grpc, now,
       ...(parent !== undefined ? { parentDeadline: parent } : {}),

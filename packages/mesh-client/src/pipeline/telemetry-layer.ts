@@ -40,7 +40,7 @@ export function recordTelemetry(deps: StackDeps): Layer {
 /** Opens the call's telemetry once its route and cluster are known (every front end, one place). */
 export function startCallTelemetry(deps: StackDeps, call: OutboundCall): OutboundTelemetry {
   const route = call.route!;
-  const parent = deps.traceParent();
+  const parent = deps.inboundRequest()?.traceContext;
   if (deps.telemetry.isQuiet(call.request, parent)) {
     // Nothing records this call: the shared telemetry, no start to describe.
     const quiet = deps.telemetry.quietOutbound(call.cluster!.name);

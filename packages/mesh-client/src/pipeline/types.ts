@@ -14,7 +14,7 @@ import type { RouteTable } from '../routing/types';
 import type { OutboundTrafficPolicy } from '../options';
 import type { HeaderMap, MeshRequest, MeshResponse } from '../request';
 import type { MeshRuntime } from '../runtime/mesh-runtime';
-import type { Context } from '@opentelemetry/api';
+import type { InboundRequestContext } from '../inbound/inbound-context';
 import type { MeshTelemetry, OutboundTelemetry } from '../telemetry';
 import type { Passthrough } from './passthrough';
 
@@ -117,11 +117,12 @@ export interface StackDeps {
   readonly clock: Clock;
   readonly outboundTrafficPolicy: OutboundTrafficPolicy;
   readonly passthrough: Passthrough;
-  /** The deadline of the inbound request this call serves (clock time), if any. */
-  readonly parentDeadline: () => number | undefined;
   readonly telemetry: MeshTelemetry;
-  /** The trace context of the inbound request this call serves, if any (parent of the call's span). */
-  readonly traceParent: () => Context | undefined;
+  /**
+   * The inbound request this call serves, if any: its deadline (clock time) bounds the call's, its
+   * trace context parents the call's span.
+   */
+  readonly inboundRequest: () => InboundRequestContext | undefined;
 }
 
 /** Composes layers around a terminal handler, the first layer outermost. */

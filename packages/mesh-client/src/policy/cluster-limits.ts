@@ -120,12 +120,19 @@ export class ClusterLimits {
   }
 
   /**
-   * Counts a request (or connection) slot that `admitsRequest()` (`admitsConnection()`) has just
-   * found free, without a slot object; the caller gives it back once with `giveBack`.
+   * Counts the request and the connection slot of one try, which `admitsRequest()` and
+   * `admitsConnection()` have just found free, without slot objects; the caller gives them back
+   * once with `giveBackTry`.
    */
-  take(counter: 'requests' | 'connections'): void {
-    if (counter === 'requests') this.requests++;
-    else this.connections++;
+  takeTry(): void {
+    this.requests++;
+    this.connections++;
+  }
+
+  /** Gives back what `takeTry` counted. */
+  giveBackTry(): void {
+    this.requests--;
+    this.connections--;
   }
 
   /** A slot for a request queued while waiting for a connection (max_pending_requests). */

@@ -3,7 +3,7 @@
 
 import { defaultRandom, type RandomSource } from '../balancing/random';
 import { RequestView, type RouteRequest } from './request-view';
-import type { CompiledRoute, RouteTable, VirtualHost } from './types';
+import type { CompiledRoute, CompiledRouteMatch, RouteTable, VirtualHost } from './types';
 import { selectVirtualHost } from './virtual-host';
 
 /** Options of a routing decision. */
@@ -70,6 +70,17 @@ function tlsMatches(want: { readonly presented?: boolean; readonly validated?: b
   if (want.presented !== undefined && want.presented !== tls.presented) return false;
   if (want.validated !== undefined && want.validated !== tls.validated) return false;
   return true;
+}
+
+/**
+ * True when `match` holds for every request whose path starts with '/': a prefix of '' or '/' and
+ * no other condition (the route every request of its virtual host reaches, as Istio's default and
+ * most single-destination VirtualServices have). The path parameters a table may strip keep the '/'.
+ */
+export function matchesEveryPath(match: CompiledRouteMatch): boolean {
+  return match.path.kind === 'prefix' && (match.path.value === '' || match.path.value === '/') && match.headers.length === 0
+    && match.queryParameters.length === 0 && !match.grpc && match.tlsContext === undefined
+    && match.runtimeFractionPerMillion === undefined && match.neverMatches === undefined;
 }
 
 const NO_OPTIONS: { readonly random?: RandomSource } = {};

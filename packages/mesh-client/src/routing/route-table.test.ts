@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mulberry32 } from '../balancing/random';
 import { compileRouteConfiguration } from '../snapshot/compile-route-config';
 import { Issues } from '../snapshot/proto-readers';
-import { findRoute } from './match';
+import { findRoute, matchesEveryPath } from './match';
 import { ROUTE_TABLES } from './route-cases';
 
 describe('route matching table', () => {
@@ -34,4 +34,35 @@ describe('route matching table', () => {
       }
     });
   }
+});
+
+describe('matchesEveryPath', () => {
+  const compile = (match: Record<string, unknown>) => {
+    const issues = new Issues();
+    const table = compileRouteConfiguration({
+      name: 't',
+      virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match, route: { cluster: 'c' } }] }],
+    }, issues);
+    assert.deepEqual(issues.errors, []);
+    return table!.virtualHosts[0]!.routes[0]!.match;
+  };
+
+  it('holds for a prefix of "" or "/" with no other condition, in either case sensitivity', () => {
+    for (const match of [{ prefix: '/' }, { prefix: '' }, { prefix: '/', case_sensitive: false }]) {
+      assert.equal(matchesEveryPath(compile(match)), true, JSON.stringify(match));
+    }
+  });
+
+  it('fails for any narrower path or any further condition', () => {
+    for (const match of [
+      { prefix: '/r' }, { path: '/' }, { safe_regex: { regex: '.*' } }, { path_separated_prefix: '/a' },
+      { prefix: '/', headers: [{ name: 'end-user', string_match: { exact: 'jason' } }] },
+      { prefix: '/', query_parameters: [{ name: 'u', present_match: true }] },
+      { prefix: '/', grpc: {} }, { prefix: '/', tls_context: { presented: true } },
+      { prefix: '/', runtime_fraction: { default_value: { numerator: 50 } } },
+      { prefix: '/', dynamic_metadata: [{ filter: 'f', path: [{ key: 'k' }], value: { present_match: true } }] },
+    ]) {
+      assert.equal(matchesEveryPath(compile(match)), false, JSON.stringify(match));
+    }
+  });
 });

@@ -31,17 +31,18 @@ describe('ConnectionGates', () => {
     assert.deepEqual(l.counts(), { connections: 0, pending: 0, requests: 0, retries: 0 });
   });
 
-  it('admitsNow says whether acquire would grant at once; take/giveBack count without slot objects and hand over to waiters', async () => {
+  it('admitsNow says whether acquire would grant at once; takeTry/giveBackTry count without slot objects and hand over to waiters', async () => {
     const gates = new ConnectionGates();
     const l = limits(1, 1);
     assert.equal(gates.admitsNow(l), true);
     assert.equal(l.admitsRequest(), true);
-    l.take('connections');
+    l.takeTry();
     assert.equal(gates.admitsNow(l), false, 'the connection is held');
-    assert.deepEqual(l.counts(), { connections: 1, pending: 0, requests: 0, retries: 0 });
+    assert.deepEqual(l.counts(), { connections: 1, pending: 0, requests: 1, retries: 0 });
     const waiter = gates.acquire(l);
     assert.ok(waiter instanceof Promise);
-    l.giveBack('connections');
+    l.giveBackTry();
+    assert.deepEqual(l.counts(), { connections: 0, pending: 1, requests: 0, retries: 0 });
     assert.equal(gates.admitsNow(l), false, 'a waiter is queued: a new call would queue behind it');
     gates.slotReleased(l);
     const handed = await waiter;
@@ -50,10 +51,10 @@ describe('ConnectionGates', () => {
     assert.equal(gates.admitsNow(l), true);
     const one = limits(1, 1);
     one.update({ ...one.thresholds, maxRequests: 1 });
-    one.take('requests');
+    one.takeTry();
     assert.equal(one.admitsRequest(), false, 'max_requests reached');
     assert.ok(!one.tryAcquireRequest().ok, 'and tryAcquireRequest agrees');
-    one.giveBack('requests');
+    one.giveBackTry();
     assert.equal(one.admitsRequest(), true);
   });
 
