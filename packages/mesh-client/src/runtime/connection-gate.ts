@@ -83,8 +83,7 @@ export class ConnectionGates implements SlotReleaseListener {
 
   /** A connection slot of `limits` was released: admit a waiter. */
   slotReleased(limits: ClusterLimits): void {
-    const queue = this.queues.get(limits);
-    if (queue !== undefined && queue.length > 0) this.wake(limits);
+    this.wake(limits);
   }
 
   /** Admits the waiters of `limits` while connection slots are free. */
