@@ -263,4 +263,27 @@ describe('the dispatcher lane', function () {
       await tp.apply(destinationRule('reviews', { host: 'reviews', subsets: ['v1', 'v2', 'none'].map((v) => ({ name: v, labels: { version: v } })) }));
     }
   });
+
+  it('outlier detection: a 5xx the lane forwards ejects its host, and the next calls the lane takes skip it', async () => {
+    const subsets = ['v1', 'v2', 'none'].map((v) => ({ name: v, labels: { version: v } }));
+    await tp.apply(destinationRule('reviews', {
+      host: 'reviews', subsets,
+      trafficPolicy: { outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '60s', maxEjectionPercent: 100 } },
+    }));
+    await route('both-versions', [{ route: [{ destination: { host: 'reviews' } }] }]);
+    await until('outlier detection is in force', () => JSON.stringify(mesh.explain({ url: 'http://reviews:9080/' })).includes('"consecutive5xx'));
+    try {
+      v1.answers.push({ status: 500, headers: [] });
+      decisions.splice(0);
+      // Until v1 has answered its 500 (the picker chooses between both hosts, so a bounded number of calls).
+      for (let i = 0; i < 100 && v1.answers.length > 0; i++) await dispatched(mesh, '/before');
+      assert.equal(v1.answers.length, 0, 'v1 answered the 500');
+      const after: unknown[] = [];
+      for (let i = 0; i < 20; i++) after.push((await dispatched(mesh, '/after')).headers['x-backend']);
+      assert.deepEqual(after, Array(20).fill('v2'), 'every call after the ejection goes to v2');
+      assert.ok(decisions.length > 20 && decisions.every(Boolean), 'the lane took every call');
+    } finally {
+      await tp.apply(destinationRule('reviews', { host: 'reviews', subsets }));
+    }
+  });
 });

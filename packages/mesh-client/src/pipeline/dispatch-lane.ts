@@ -9,7 +9,9 @@
 
 import type { Dispatcher } from 'undici';
 import { MeshError } from '../errors';
+import type { Picker } from '../balancing/picker';
 import type { ClusterLimits } from '../policy/cluster-limits';
+import type { OutlierDetector } from '../policy/outlier-detector';
 import { computeDeadline, NO_DEADLINE, routeTimeoutsOf, TIMEOUT_HEADERS } from '../policy/deadline';
 import { responseRetryTriggers, retryConditionFor, type ResponseRetryTriggers, type RetryOnRules } from '../policy/retry-on';
 import { RETRY_REQUEST_HEADERS, routeRetryRules } from '../policy/retry-policy';
@@ -68,13 +70,28 @@ interface LaneTarget {
    * matched per call.
    */
   readonly everyPath: LaneRoute | null | undefined;
+  /** Routes matched per call, as the lane takes them (null: not the lane's). */
+  readonly matched: Map<CompiledRoute, LaneRoute | null>;
 }
 
-/** A matched route the lane takes in one snapshot: its plan and its (plaintext, fault-free) cluster. */
+/**
+ * A matched route the lane takes in one snapshot: its plan, its (plaintext, fault-free) cluster, and
+ * the runtime state its calls use, looked up once per snapshot (the runtime reconciles its stores
+ * when a snapshot is applied, before any call reads it).
+ */
 interface LaneRoute {
   readonly route: CompiledRoute;
   readonly plan: LanePlan;
   readonly cluster: ClusterConfig;
+  /** The cluster's breakers at the route's priority (kept, and updated in place, across pushes). */
+  readonly limits: ClusterLimits;
+  /** The cluster's outlier detector, when it has one. */
+  readonly outliers: OutlierDetector | undefined;
+  /** The cluster's pools by endpoint key, as the lane's calls first asked for them. */
+  readonly pools: Map<string, Dispatcher>;
+  /** The runtime's picker for the cluster, and the ejected hosts it was built for. */
+  picker: Picker | undefined;
+  pickerEjected: ReadonlySet<string> | undefined;
 }
 
 /** Authorities remembered per snapshot, at most (a caller addresses a handful; past this the memory starts over). */
@@ -117,14 +134,14 @@ export class DispatchLane {
     } else {
       view = new RequestView(request, target.table.ignorePathParametersInPathMatching);
       const matched = matchRoute(target.virtualHost, request, { view, random: this.deps.random });
-      chosen = matched === undefined ? null : this.laneRoute(snapshot, target, matched.route);
+      chosen = matched === undefined ? null : this.matchedRoute(snapshot, target, matched.route);
     }
     if (chosen === null) return false;
     if (!deps.telemetry.isQuiet(request, inbound?.traceContext)) return false;
-    const limits = deps.runtime.limits.get(chosen.cluster.name, chosen.plan.outcome.action.priority);
+    const limits = chosen.limits;
     // Breakers that would refuse or queue the try: the pipeline answers UO or waits, as Envoy.
     if (!limits.admitsRequest() || !deps.runtime.gates.admitsNow(limits)) return false;
-    new LaneCall(deps, handler, request, snapshot, target, chosen, view, limits).start();
+    new LaneCall(deps, handler, request, snapshot, target, chosen, view).start();
     return true;
   }
 
@@ -148,10 +165,17 @@ export class DispatchLane {
     if (!table || drawsWhileMatching(table)) return null;
     const virtualHost = selectVirtualHost(table, authority);
     if (virtualHost === undefined) return null;
-    const target = { listener, table, virtualHost, everyPath: undefined as LaneRoute | null | undefined };
+    const target = { listener, table, virtualHost, everyPath: undefined as LaneRoute | null | undefined, matched: new Map<CompiledRoute, LaneRoute | null>() };
     const first = virtualHost.routes[0];
     if (first !== undefined && matchesEveryPath(first.match)) target.everyPath = this.laneRoute(snapshot, target, first);
     return target;
+  }
+
+  /** A route matched per call, as the lane takes it in `snapshot` (worked out on its first call). */
+  private matchedRoute(snapshot: MeshSnapshot, target: LaneTarget, route: CompiledRoute): LaneRoute | null {
+    let chosen = target.matched.get(route);
+    if (chosen === undefined) target.matched.set(route, (chosen = this.laneRoute(snapshot, target, route)));
+    return chosen;
   }
 
   /** `route` as the lane takes it in `snapshot`, or null: not a lane route, a TLS cluster, or a fault to inject. */
@@ -166,7 +190,15 @@ export class DispatchLane {
     if (!cluster || !this.plaintext.test(cluster, snapshot.endpoints.get(cluster.name))) return null;
     const fault = effectiveFaultOf(target.listener, plan.outcome);
     if (fault && (fault.delay || fault.abort)) return null;
-    return { route, plan, cluster };
+    const runtime = this.deps.runtime;
+    return {
+      route, plan, cluster,
+      limits: runtime.limits.get(cluster.name, plan.outcome.action.priority),
+      outliers: runtime.outliers.get(cluster.name),
+      pools: new Map(),
+      picker: undefined,
+      pickerEjected: undefined,
+    };
   }
 
   private plan(table: RouteTable, virtualHost: VirtualHost, route: CompiledRoute): LanePlan | null {
@@ -215,7 +247,7 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
   readonly sink: LegacySink;
   readonly expired = false;
   private base: HeaderMap | undefined = undefined;
-  /** The request and connection slots are held (counted on `limits`). */
+  /** The request and connection slots are held (counted on the route's limits). */
   private holding = false;
 
   constructor(
@@ -227,7 +259,6 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
     private readonly chosen: LaneRoute,
     /** The routing view, when the route was matched on one (made on adoption otherwise). */
     private readonly view: RequestView | undefined,
-    private readonly limits: ClusterLimits,
   ) {
     // Its own owner (and no call record) until a DirectCall adopts it.
     super(undefined, undefined, 1, undefined, deps.runtime.endpointState);
@@ -236,28 +267,27 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
 
   /** Pick, breakers, send: pickEndpoint, admitByBreakers and sendUpstream's order. */
   start(): void {
-    const { deps, request } = this;
-    const cluster = this.chosen.cluster;
+    const { deps, request, chosen } = this;
     const sink = this.sink;
     sink.connect();
     if (sink.done) return;
     sink.onAbort(this);
-    const picked = deps.runtime.picker(this.snapshot, cluster).pick(NO_PICK_INPUTS);
-    const headers = upstreamHeaders(request.headers, this.chosen.plan.outcome);
+    const picked = this.picker().pick(NO_PICK_INPUTS);
+    const headers = upstreamHeaders(request.headers, chosen.plan.outcome);
     this.base = headers;
     // No healthy host: the pass-through's local reply (503 UH), from this same pick.
     if (!picked.ok) return this.adopt().answerLocally(picked.error);
     const endpoint = picked.endpoint;
     this.endpoint = endpoint;
     // take() found room for both: counted now, as the pipeline would grant them.
-    this.limits.takeTry();
+    chosen.limits.takeTry();
     this.holding = true;
     this.active = deps.runtime.endpointState.enter(endpoint.key);
     headers['host'] = request.authority;
     const options: Dispatcher.DispatchOptions & { servername: string } = {
       path: request.path,
       method: request.method as Dispatcher.HttpMethod,
-      headers: this.chosen.plan.attempt.injectHeaders(headers),
+      headers: chosen.plan.attempt.injectHeaders(headers),
       body: (request.body as Buffer | undefined) ?? null,
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -265,18 +295,35 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
       servername: request.authority,
     };
     try {
-      deps.runtime.pools.dispatcherFor(cluster.name, endpoint.key, deps.runtime.poolSettings(cluster)).dispatch(options, this as unknown as Dispatcher.DispatchHandler);
+      let pool = chosen.pools.get(endpoint.key);
+      if (pool === undefined) {
+        pool = deps.runtime.pools.dispatcherFor(chosen.cluster.name, endpoint.key, deps.runtime.poolSettings(chosen.cluster));
+        chosen.pools.set(endpoint.key, pool);
+      }
+      pool.dispatch(options, this as unknown as Dispatcher.DispatchHandler);
     } catch (error) {
       this.onError(error as Error);
     }
+  }
+
+  /** The runtime's picker for the cluster (asked for again only when the ejected hosts changed). */
+  private picker(): Picker {
+    const chosen = this.chosen;
+    const ejected = chosen.outliers?.ejected();
+    if (chosen.picker === undefined || chosen.pickerEjected !== ejected) {
+      chosen.picker = this.deps.runtime.picker(this.snapshot, chosen.cluster);
+      chosen.pickerEjected = ejected;
+    }
+    return chosen.picker;
   }
 
   /** Gives back the slots and the active count (idempotent; DirectCall calls it too once it adopted the try). */
   override release(): void {
     if (!this.holding) return;
     this.holding = false;
-    this.limits.giveBackTry();
-    this.deps.runtime.gates.slotReleased(this.limits);
+    const limits = this.chosen.limits;
+    limits.giveBackTry();
+    this.deps.runtime.gates.slotReleased(limits);
     this.deps.runtime.endpointState.leave(this.endpoint!.key, this.active!);
     this.active = undefined;
   }
@@ -311,7 +358,7 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
       && retryConditionFor((outcome = new RawResponseOutcome(status, rawHeaders)), retryRules) !== undefined) {
       return this.adopt().onTryHeaders(h, status, rawHeaders, resume, statusText);
     }
-    this.deps.runtime.outliers.get(this.chosen.cluster.name)?.recordOutcome(h.endpoint!.key, outcome ?? new RawResponseOutcome(status, rawHeaders), HTTP_TRY);
+    this.chosen.outliers?.recordOutcome(h.endpoint!.key, outcome ?? new RawResponseOutcome(status, rawHeaders), HTTP_TRY);
     h.forwarded = true;
     return this.sink.headers(status, rawHeaders, resume, statusText);
   }
