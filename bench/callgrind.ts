@@ -3,7 +3,7 @@
 // the raw `request(url, { dispatcher: pool })` client against the same call through
 // `mesh.dispatcher`, each in its own process as the http group runs them (16 callers, the bench's
 // HTTP server with 1 KB bodies, the control plane in another process, compiled packages). Unlike CPU
-// time on a shared VM, these counts repeat within about 1 % from run to run, so they show what a
+// time on a shared VM, these counts repeat within 1–2 % from run to run, so they show what a
 // change to the dispatcher's path costs. Needs valgrind; takes about 5 minutes.
 // Run: node --require tsx/cjs bench/callgrind.ts [requests]
 
