@@ -9,7 +9,6 @@
 
 import type { Dispatcher } from 'undici';
 import { MeshError } from '../errors';
-import type { Picker } from '../balancing/picker';
 import type { ClusterLimits } from '../policy/cluster-limits';
 import type { OutlierDetector } from '../policy/outlier-detector';
 import { computeDeadline, NO_DEADLINE, routeTimeoutsOf, TIMEOUT_HEADERS } from '../policy/deadline';
@@ -77,7 +76,8 @@ interface LaneTarget {
 /**
  * A matched route the lane takes in one snapshot: its plan, its (plaintext, fault-free) cluster, and
  * the runtime state its calls use, looked up once per snapshot (the runtime reconciles its stores
- * when a snapshot is applied, before any call reads it).
+ * when a snapshot is applied, before any call reads it). Not the picker: the runtime caches it per
+ * snapshot and rebuilds it when the cluster's ejected hosts change.
  */
 interface LaneRoute {
   readonly route: CompiledRoute;
@@ -89,9 +89,6 @@ interface LaneRoute {
   readonly outliers: OutlierDetector | undefined;
   /** The cluster's pools by endpoint key, as the lane's calls first asked for them. */
   readonly pools: Map<string, Dispatcher>;
-  /** The runtime's picker for the cluster, and the ejected hosts it was built for. */
-  picker: Picker | undefined;
-  pickerEjected: ReadonlySet<string> | undefined;
 }
 
 /** Authorities remembered per snapshot, at most (a caller addresses a handful; past this the memory starts over). */
@@ -196,8 +193,6 @@ export class DispatchLane {
       limits: runtime.limits.get(cluster.name, plan.outcome.action.priority),
       outliers: runtime.outliers.get(cluster.name),
       pools: new Map(),
-      picker: undefined,
-      pickerEjected: undefined,
     };
   }
 
@@ -272,7 +267,7 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
     sink.connect();
     if (sink.done) return;
     sink.onAbort(this);
-    const picked = this.picker().pick(NO_PICK_INPUTS);
+    const picked = deps.runtime.picker(this.snapshot, chosen.cluster).pick(NO_PICK_INPUTS);
     const headers = upstreamHeaders(request.headers, chosen.plan.outcome);
     this.base = headers;
     // No healthy host: the pass-through's local reply (503 UH), from this same pick.
@@ -304,17 +299,6 @@ class LaneCall extends DirectTry implements TryOwner, AbortListener {
     } catch (error) {
       this.onError(error as Error);
     }
-  }
-
-  /** The runtime's picker for the cluster (asked for again only when the ejected hosts changed). */
-  private picker(): Picker {
-    const chosen = this.chosen;
-    const ejected = chosen.outliers?.ejected();
-    if (chosen.picker === undefined || chosen.pickerEjected !== ejected) {
-      chosen.picker = this.deps.runtime.picker(this.snapshot, chosen.cluster);
-      chosen.pickerEjected = ejected;
-    }
-    return chosen.picker;
   }
 
   /** Gives back the slots and the active count (idempotent; DirectCall calls it too once it adopted the try). */
