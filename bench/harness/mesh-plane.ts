@@ -67,7 +67,7 @@ export async function startMeshPlane(context: GroupContext, servers: ReadonlyMap
  * Starts the control plane in its own process on the server core and applies `documents` through
  * its admin API in one batch; resolves with its xDS address. `what` names them in errors.
  */
-export async function startBenchPlane(context: GroupContext, documents: readonly object[], what: string): Promise<string> {
+export async function startBenchPlane(context: Pick<GroupContext, 'placement' | 'processes' | 'tmpDir'>, documents: readonly object[], what: string): Promise<string> {
   meshConnectFunction();
   const dataDir = fs.mkdtempSync(path.join(context.tmpDir, 'control-plane-'));
   const { command, args } = placedCommand(context.placement, 'server', process.execPath, [...compiledPackagesNodeArgs(), CONTROL_PLANE_FILE, '--data-dir', dataDir]);
